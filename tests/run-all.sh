@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The whole test suite, as CI runs it: unit + sim + conformance tests in a -Werror build, then the
+# conformance and unit suites again under AddressSanitizer and UndefinedBehaviorSanitizer. Ends
+# with one line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+status=0
+
+run_build() {  # dir, meson options...
+  local dir=$1
+  shift
+  rm -f "$dir/meson-logs/testlog.json" "$dir"/tests/*.junit.xml
+  ./tools/build.sh "$dir" --werror "$@" || return 1
+  meson test -C "$dir" --no-rebuild --print-errorlogs --suite unit --suite sim
+}
+
+run_build build || status=1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled || status=1
+
+python3 tests/summary.py build build-asan || status=1
+exit $status
