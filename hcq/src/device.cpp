@@ -272,7 +272,13 @@ Queue Device::queue(QueueKind kind) { return Queue(impl_->new_queue(kind)); }
 
 Program Device::load_program(std::span<const std::byte> bytes, std::string name) {
   if (impl_->lost()) throw Error(Errc::device_lost, uri(), "program", "device lost: " + impl_->lost_reason());
-  return Program(impl_->load_program(bytes, name));
+  try {
+    return Program(impl_->load_program(bytes, name));
+  } catch (const Error& e) {
+    // Code-object parsers know the file, not the device: name the device they were loading for.
+    if (!e.device().empty()) throw;
+    throw Error(e.code(), uri(), e.block(), e.detail());
+  }
 }
 
 Program Device::load_program_file(const std::filesystem::path& path) {

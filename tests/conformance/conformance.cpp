@@ -403,6 +403,7 @@ TEST_CASE("programs: bad code objects and unknown kernels give clear errors", "[
   } catch (const hcq::Error& e) {
     CHECK(e.code() == hcq::Errc::bad_code_object);
     CHECK_THAT(e.what(), Contains("garbage.bin"));
+    CHECK(e.device() == dev.uri());
   }
   auto prog = hcq::test::conformance_program(dev);
   CHECK_THROWS_WITH(prog.kernel("nope"), Contains("vadd") && Contains("no kernel 'nope'"));
