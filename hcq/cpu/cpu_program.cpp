@@ -4,11 +4,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cstring>
-#include <set>
 
 #include "../src/elf.hpp"
+#include "../src/signature.hpp"
 #include "hcq/cpu_kernel.h"
 
 namespace hcq::cpu {
@@ -23,31 +22,8 @@ constexpr uint16_t host_machine = detail::elf::em_aarch64;
 #error "the cpu backend knows x86_64 and aarch64 hosts"
 #endif
 
-constexpr size_t max_args = 64;
-
 [[noreturn]] void bad(const std::string& what, const std::string& message) {
   throw Error(Errc::bad_code_object, "", "program", what + ": " + message);
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return s;
-}
-
-bool is_identifier(std::string_view s) {
-  if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
-}
-
-bool kind_from(std::string_view s, ArgKind& out) {
-  for (ArgKind k : {ArgKind::pointer, ArgKind::u32, ArgKind::i32, ArgKind::u64, ArgKind::i64, ArgKind::f32, ArgKind::f64}) {
-    if (to_string(k) == s) {
-      out = k;
-      return true;
-    }
-  }
-  return false;
 }
 
 class CpuProgram final : public detail::ProgramImpl {
@@ -106,40 +82,6 @@ std::vector<hcq_cpu_kernel_record> read_records(const detail::ElfFile& elf, cons
 
 }  // namespace
 
-KernelInfo parse_signature(std::string_view signature, const std::string& what) {
-  KernelInfo info;
-  size_t open = signature.find('(');
-  if (open == std::string_view::npos || signature.back() != ')') {
-    bad(what, fmt::format("signature '{}' is not of the form name(arg: kind, ...)", signature));
-  }
-  info.name = std::string(trim(signature.substr(0, open)));
-  if (!is_identifier(info.name)) bad(what, fmt::format("signature '{}': '{}' is not a kernel name", signature, info.name));
-  std::string_view list = trim(signature.substr(open + 1, signature.size() - open - 2));
-  std::set<std::string, std::less<>> seen;
-  uint32_t offset = 0;
-  while (!list.empty()) {
-    size_t comma = list.find(',');
-    std::string_view item = trim(list.substr(0, comma));
-    list = comma == std::string_view::npos ? std::string_view{} : list.substr(comma + 1);
-    size_t colon = item.find(':');
-    std::string_view name = trim(item.substr(0, colon));
-    ArgKind kind = ArgKind::pointer;
-    bool known = colon != std::string_view::npos && kind_from(trim(item.substr(colon + 1)), kind);
-    if (!is_identifier(name) || !known) {
-      bad(what, fmt::format("kernel '{}': argument '{}' is not 'name: kind' with kind one of ptr, u32, i32, u64, i64, "
-                            "f32, f64", info.name, item));
-    }
-    if (!seen.insert(std::string(name)).second) bad(what, fmt::format("kernel '{}': argument '{}' twice", info.name, name));
-    if (info.args.size() == max_args) bad(what, fmt::format("kernel '{}': more than {} arguments", info.name, max_args));
-    auto size = static_cast<uint32_t>(size_of(kind));
-    offset = (offset + size - 1) / size * size;
-    info.args.push_back({std::string(name), kind, offset});
-    offset += size;
-  }
-  info.args_size = (offset + 7) / 8 * 8;
-  return info;
-}
-
 std::shared_ptr<detail::ProgramImpl> load_host_elf(std::shared_ptr<detail::DeviceImpl> device,
                                                    std::span<const std::byte> bytes, const std::string& name) {
   auto elf = detail::ElfFile::parse(bytes, name);
@@ -155,7 +97,7 @@ std::shared_ptr<detail::ProgramImpl> load_host_elf(std::shared_ptr<detail::Devic
   program->device = device;
   program->name = name;
   for (const auto& r : records) {
-    KernelInfo info = parse_signature(r.signature, name);
+    KernelInfo info = detail::parse_signature(r.signature, name);
     info.shared_bytes = r.shared_bytes;
     info.max_threads = r.max_threads;
     const DeviceProps& p = device->props();

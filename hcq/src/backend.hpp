@@ -122,11 +122,24 @@ struct PatchSite {
   uint64_t addend;
 };
 
+// A field that holds an address inside the stream's own side data, known only once the backend
+// places the data in device memory (at push or bind): the 32-bit word at (space, offset) gets
+// bits [lo, lo + bits) set to ((data base + data_offset) >> shift).
+struct DataReloc {
+  uint8_t space;
+  uint8_t shift;
+  uint8_t lo;
+  uint8_t bits;
+  uint32_t offset;
+  uint32_t data_offset;
+};
+
 class CommandStream {
  public:
   std::vector<uint32_t> words;
   std::vector<std::byte> data;
   std::vector<PatchSite> sites;
+  std::vector<DataReloc> relocs;  // used by backends whose commands point into `data` (nv)
 
   void put32(uint32_t w) { words.push_back(w); }
   void put64(uint64_t v) {
@@ -147,6 +160,17 @@ class CommandStream {
     words.clear();
     data.clear();
     sites.clear();
+    relocs.clear();
+  }
+  // Writes every relocation for side data placed at `data_base`, into `words` and `data_out`
+  // (the placed copy of `data`, or `data` itself).
+  void apply_relocs(uint64_t data_base, uint32_t* words_out, std::byte* data_out) const noexcept {
+    for (const DataReloc& r : relocs) {
+      auto* w = r.space == 0 ? words_out + r.offset / 4 : reinterpret_cast<uint32_t*>(data_out + r.offset);
+      uint64_t mask = r.bits == 32 ? 0xffffffffull : ((1ull << r.bits) - 1);
+      uint64_t v = ((data_base + r.data_offset) >> r.shift) & mask;
+      *w = static_cast<uint32_t>((*w & ~(mask << r.lo)) | (v << r.lo));
+    }
   }
   bool empty() const noexcept { return words.empty(); }
 };
@@ -256,6 +280,9 @@ class DeviceImpl : public std::enable_shared_from_this<DeviceImpl> {
   // Whether this device's queues can reach memory of `other` (signals for waits, buffers for copies).
   virtual bool can_reach(const DeviceImpl& other) const noexcept = 0;
   virtual uint64_t chunk_size(MemoryKind) const noexcept { return 64ull << 20; }
+  // Called by waits that have spun a while: a backend that learns of faults by looking (error
+  // notifiers, fault buffers) checks here and calls mark_lost().
+  virtual void poll_health() noexcept {}
 
   // Front end. `internal` objects are owned by the device itself and hold no reference to it.
   std::shared_ptr<BufferImpl> alloc(uint64_t size, MemoryKind kind, uint64_t alignment, bool internal = false);

@@ -63,10 +63,13 @@ WaitStatus Signal::wait(uint64_t target, std::chrono::milliseconds timeout) cons
     if (round < 2000) {
       HCQ_CPU_RELAX();
       if ((round & 63) != 63) continue;
-    } else if (round < 4000) {
-      std::this_thread::yield();
     } else {
-      std::this_thread::sleep_for(std::chrono::microseconds(round < 8000 ? 20 : 200));
+      if ((round & 15) == 0) impl_->device->poll_health();
+      if (round < 4000) {
+        std::this_thread::yield();
+      } else {
+        std::this_thread::sleep_for(std::chrono::microseconds(round < 8000 ? 20 : 200));
+      }
     }
     auto now = clock::now();
     if (v != last) {
