@@ -279,6 +279,10 @@ class DeviceImpl : public std::enable_shared_from_this<DeviceImpl> {
   virtual std::shared_ptr<ProgramImpl> load_program(std::span<const std::byte> bytes, const std::string& name) = 0;
   // Whether this device's queues can reach memory of `other` (signals for waits, buffers for copies).
   virtual bool can_reach(const DeviceImpl& other) const noexcept = 0;
+  // Whether this device's queues can wait on and signal `other`'s signals, and at which address
+  // in this device's view. By default as for buffers: the signal's own GPU address.
+  virtual bool can_reach_signal(const DeviceImpl& other) const noexcept { return can_reach(other); }
+  virtual uint64_t signal_address(const SignalImpl& s) const noexcept { return s.gpu_va; }
   virtual uint64_t chunk_size(MemoryKind) const noexcept { return 64ull << 20; }
   // Called by waits that have spun a while: a backend that learns of faults by looking (error
   // notifiers, fault buffers) checks here and calls mark_lost().

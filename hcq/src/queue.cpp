@@ -91,7 +91,7 @@ bool QueueImpl::check_signal(const Signal& s, const char* verb) {
     fail(Errc::invalid_argument, fmt::format("{}: empty signal handle", verb));
     return false;
   }
-  if (!device_->can_reach(*s.impl()->device)) {
+  if (!device_->can_reach_signal(*s.impl()->device)) {
     fail(Errc::unsupported, fmt::format("{}: {} cannot reach {}", verb, device_->uri(), s.describe()));
     return false;
   }
@@ -107,7 +107,7 @@ Value QueueImpl::signal_address(const Signal& s, bool timestamp) {
     v.constant = off;
     return v;
   }
-  return Value(s.impl()->gpu_va + off);
+  return Value(device_->signal_address(*s.impl()) + off);
 }
 
 void QueueImpl::record_wait(const Signal& s, Value v) {

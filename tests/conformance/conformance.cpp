@@ -70,7 +70,7 @@ TEST_CASE("devices: open, properties, unknown URIs", "[conformance]") {
     FAIL("open of an unknown scheme succeeded");
   } catch (const hcq::Error& e) {
     CHECK(e.code() == hcq::Errc::not_found);
-    CHECK_THAT(e.what(), Contains("cpu:N") && Contains("Present: cpu:0"));
+    CHECK_THAT(e.what(), Contains("cpu:N") && Contains("Present: ") && Contains("cpu:0"));
   }
 }
 
@@ -353,12 +353,14 @@ TEST_CASE("graphs: replay with changed buffers, scalars and signal values", "[co
   CHECK(c.download<uint32_t>(a, 1)[0] == 5000);
   CHECK(c.download<uint32_t>(b, 1)[0] == 6000);
 
-  // Only what changed is rewritten: the step (3 places) and the per-launch counter (2 queues).
+  // Only what changed is rewritten: the step (3 places) and the per-launch counter (2 queues),
+  // each place one field, or two where the device splits a 64-bit value into 32-bit halves.
   size_t all = g.last_patch_count();
   g.set(step, 7);
   g.launch();
   REQUIRE(done.wait(7, 5s) == hcq::WaitStatus::signaled);
-  CHECK(g.last_patch_count() == 5);
+  CHECK(g.last_patch_count() >= 5);
+  CHECK(g.last_patch_count() <= 10);
   CHECK(g.last_patch_count() < all);
   CHECK(host.as<uint32_t>()[0] == 6000);
 
@@ -418,7 +420,9 @@ TEST_CASE("device lost: a trapping kernel is reported, later work is refused", "
     c.q.exec(hcq::KernelArgs(c.prog.kernel("trap")).set_u32("code", 7), {1, 1, 1}, {1, 1, 1}).signal(done, 1).submit();
     CHECK(done.wait(1, 5s) == hcq::WaitStatus::device_lost);
     CHECK(c.dev.lost());
-    CHECK_THAT(c.dev.lost_reason(), Contains("trap") && Contains("7"));
+    CHECK_THAT(c.dev.lost_reason(), Contains("trap"));
+    // The cpu device knows the trap code; GPUs report the exception, not the kernel's value.
+    if (c.dev.props().vendor == "cpu") CHECK_THAT(c.dev.lost_reason(), Contains("7"));
     c.q.signal(done, 2);
     CHECK_THROWS_WITH(c.q.submit(), Contains("device lost"));
   }

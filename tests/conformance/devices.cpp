@@ -27,7 +27,8 @@ std::vector<std::string> conformance_devices() {
 
 std::string conformance_program_path(const Device& device) {
   const auto& p = device.props();
-  std::string dir = HCQ_TEST_KERNELS_DIR;
+  const char* env = std::getenv("HCQ_TEST_KERNELS_DIR");  // a build copied to another machine
+  std::string dir = env && *env ? env : HCQ_TEST_KERNELS_DIR;
   if (p.vendor == "cpu") return dir + "/conformance-cpu.so";
   return dir + "/conformance-" + p.vendor + "-" + p.arch + ".bin";
 }
