@@ -17,6 +17,7 @@
 #include <hcq/hcq.hpp>
 
 #include <chrono>
+#include <cstdlib>
 #include <cstdint>
 #include <exception>
 #include <map>
@@ -41,9 +42,15 @@ constexpr hcq::Dim3 block{64, 1, 1};
 // Code objects holding the kernels `empty` and `touch` ("a: ptr, n: u32"), per program format.
 // A backend whose format is not here gets its benchmarks skipped with a message saying so.
 const std::map<std::string, std::string>& kernel_modules() {
-  static const std::map<std::string, std::string> modules{
-      {"host-elf", HCQ_BENCH_CPU_KERNELS},
-  };
+  // HCQ_BENCH_KERNELS_DIR names another folder holding them (a build copied to a GPU machine).
+  static const std::map<std::string, std::string> modules = [] {
+    std::map<std::string, std::string> m{{"host-elf", HCQ_BENCH_CPU_KERNELS}, {"cubin", HCQ_BENCH_NV_KERNELS}};
+    if (const char* dir = std::getenv("HCQ_BENCH_KERNELS_DIR"); dir && *dir) {
+      m["host-elf"] = std::string(dir) + "/bench-kernels-cpu.so";
+      m["cubin"] = std::string(dir) + "/hw-nvidia-sm_90.bin";
+    }
+    return m;
+  }();
   return modules;
 }
 

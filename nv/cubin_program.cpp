@@ -1,0 +1,85 @@
+#include "cubin_program.hpp"
+
+#include <cstring>
+
+#include "cubin.hpp"
+#include "nv.hpp"
+
+namespace hcq::nv {
+
+namespace {
+
+class CubinProgram final : public detail::ProgramImpl {
+ public:
+  std::shared_ptr<detail::BufferImpl> image;  // code and module banks, in device memory
+  std::vector<NvKernel> launch;               // by kernel index
+  ~CubinProgram() override {
+    // Queues may still run this code: free it once they finished what was submitted until now.
+    if (image) device->defer([keep = std::move(image)] {});
+  }
+};
+
+// Per-thread local memory the hardware reserves above the kernel's own stack (0x240 bytes: the
+// difference between libcuda's stack top and 16 MiB, see cbank0::stack_top).
+constexpr uint32_t local_reserve = 0x240;
+
+}  // namespace
+
+const NvKernel& cubin_kernel(const detail::KernelImpl& k) {
+  return static_cast<const CubinProgram*>(k.program)->launch[k.entry];
+}
+
+std::shared_ptr<detail::ProgramImpl> load_cubin_program(NvDevice& device, std::shared_ptr<detail::DeviceImpl> self,
+                                                        std::span<const std::byte> bytes, const std::string& name) {
+  CubinImage cubin = parse_cubin(bytes, name);
+  check_sm(cubin, (device.sm_version() >> 8) * 10 + (device.sm_version() & 0xf));
+
+  auto program = std::make_shared<CubinProgram>();
+  program->device = std::move(self);
+  program->name = name;
+  // The image lives in device memory the CPU can write; relocated for its final address.
+  program->image = device.alloc_internal(std::max<uint64_t>(cubin.image.size(), 1), MemoryKind::device_host_visible);
+  if (program->image->gpu_va % cubin.alignment != 0) {
+    throw Error(Errc::internal, device.uri(), "program",
+                fmt::format("{}: image placed at {:#x}, not aligned to {}", name, program->image->gpu_va, cubin.alignment));
+  }
+  std::vector<std::byte> image = cubin.image;
+  cubin.relocate(image, program->image->gpu_va);
+  std::memcpy(program->image->cpu, image.data(), image.size());
+
+  const LaunchDesc defaults = hopper_launch_defaults();
+  for (size_t i = 0; i < cubin.kernels.size(); ++i) {
+    const CubinKernel& k = cubin.kernels[i];
+    NvKernel nk;
+    nk.unsupported = k.unsupported;  // refused when launched, so the file's other kernels still load
+    nk.cbank0 = k.cbank0;
+    nk.param_base = k.param_base;
+    nk.local_per_thread = k.info.private_bytes + local_reserve;
+    LaunchDesc& d = nk.launch;
+    d = defaults;
+    d.register_count = k.info.registers;
+    d.barrier_count = k.barriers;
+    d.shared_memory_bytes = static_cast<uint32_t>(k.launch_shared_bytes(0));
+    d.release[0].enable = false;  // the queue signals with host semaphores after the launch
+    // The SM's shared-memory carveout: the smallest Hopper configuration that holds the block's
+    // shared memory (CUDA programming guide, sm_90: 0, 8, 16, 32, 64, 100, 132, 164, 196, 228 KiB).
+    uint32_t need_kib = (d.shared_memory_bytes + 1023) / 1024;
+    uint32_t carveout = 228;
+    for (uint32_t kib : {8u, 16u, 32u, 64u, 100u, 132u, 164u, 196u, 228u}) {
+      if (kib >= need_kib) {
+        carveout = kib;
+        break;
+      }
+    }
+    d.min_sm_config = d.target_sm_config = sm_config_encoding(carveout);
+    d.max_sm_config = sm_config_encoding(std::max(carveout, 100u));
+    d.program_va = program->image->gpu_va + k.text_offset;
+    for (const CubinBank& b : cubin.banks) d.constant_buffer.at(b.index) = {true, true, program->image->gpu_va + b.image_offset, static_cast<uint32_t>(b.size)};
+    for (const CubinBank& b : k.banks) d.constant_buffer.at(b.index) = {true, true, program->image->gpu_va + b.image_offset, static_cast<uint32_t>(b.size)};
+    program->launch.push_back(std::move(nk));
+    program->kernels.push_back({k.info, i, program.get()});
+  }
+  return program;
+}
+
+}  // namespace hcq::nv

@@ -1,0 +1,83 @@
+// NvQueue: one GPFIFO channel. Commands are built into the front end's CommandStream as push-
+// buffer dwords; launch descriptors (QMDs) and constant banks go in its side data. push() places
+// both in the queue's command ring (device memory the CPU writes through BAR1), adds a GPFIFO
+// entry, moves GPPut and rings the usermode doorbell with the channel's token.
+#pragma once
+
+#include <deque>
+#include <vector>
+
+#include "nv.hpp"
+
+namespace hcq::nv {
+
+// A graph's commands and side data in host-visible device memory, called from a queue's
+// GPFIFO as a segment of its own at every replay.
+class NvBoundStream final : public detail::BoundStream {
+ public:
+  NvBoundStream(NvDevice& device, detail::CommandStream&& s);
+  std::byte* resolve(uint8_t space, uint32_t offset) override;
+  void flush() override;
+  uint64_t words_va() const noexcept { return memory_->gpu_va + data_bytes_; }
+  uint32_t dwords() const noexcept { return dwords_; }
+
+ private:
+  std::shared_ptr<detail::BufferImpl> memory_;
+  uint64_t data_bytes_ = 0;
+  uint32_t dwords_ = 0;
+};
+
+class NvQueue final : public detail::QueueImpl {
+ public:
+  NvQueue(std::shared_ptr<detail::DeviceImpl> self, NvDevice& device, QueueKind kind);
+  ~NvQueue() override;
+
+  void encode_wait(detail::CommandStream& s, Value addr, Value value) override;
+  void encode_signal(detail::CommandStream& s, Value addr, Value value) override;
+  void encode_timestamp(detail::CommandStream& s, Value addr) override;
+  void encode_barrier(detail::CommandStream& s) override;
+  void encode_exec(detail::CommandStream& s, const detail::KernelImpl& k, const KernelArgs& args, Dim3 grid, Dim3 block) override;
+  void encode_copy(detail::CommandStream& s, Value dst, Value src, uint64_t bytes) override;
+  void encode_indirect(detail::CommandStream& s, detail::BoundStream& b) override;
+  void push(detail::CommandStream& s) override;
+  std::unique_ptr<detail::BoundStream> bind(detail::CommandStream&& s) override;
+
+  // GPGet / GPPut of the channel, for messages.
+  std::string describe_state() const;
+  // Empty while the channel runs; else what its error notifier reports.
+  std::string health() const noexcept;
+
+ private:
+  struct InFlight {
+    uint64_t seq;      // the submit whose progress value frees it
+    uint64_t begin, end;
+  };
+  struct Indirect {
+    const detail::CommandStream* stream;
+    size_t at;         // words before it
+    uint64_t va;
+    uint32_t dwords;
+  };
+  void setup_channel(detail::CommandStream& s);
+  void bind_local_memory(detail::CommandStream& s, const NvDevice::LocalMemory& lm);
+  uint64_t ring_alloc(uint64_t bytes);
+  void add_gp_entry(uint64_t va, uint32_t dwords);
+  void kick();
+
+  NvDevice& nv_;
+  NvDevice::Channel channel_;
+  std::shared_ptr<detail::BufferImpl> gpfifo_;  // ring entries, then USERD
+  std::shared_ptr<detail::BufferImpl> ring_;    // commands and side data
+  uint32_t entries_ = 0;
+  volatile uint64_t* gp_ring_ = nullptr;
+  volatile uint32_t* userd_ = nullptr;
+  uint64_t gp_put_ = 0;   // entries written, absolute
+  uint64_t gp_seen_ = 0;  // entries known consumed, absolute
+  uint64_t wptr_ = 0;     // byte offset in ring_
+  std::deque<InFlight> in_flight_;
+  std::vector<Indirect> indirect_;
+  uint32_t local_per_thread_ = 0;
+  bool set_up_ = false;
+};
+
+}  // namespace hcq::nv
