@@ -635,9 +635,9 @@ struct Parser {
     for (std::size_t i = 0; i < k.params.size(); ++i) {
       const ArgInfo& a = sig.args[i];
       const CubinParam& p = k.params[i];
-      if (a.offset != p.offset || size_of(a.kind) != p.size)
+      if (a.offset != p.offset || a.size != p.size)
         fail(what, fmt::format("{}: argument '{}: {}' is {} bytes at offset {}, but the cubin's parameter {} is {} bytes at offset {}", who, a.name,
-                               to_string(a.kind), size_of(a.kind), a.offset, i, p.size, p.offset));
+                               to_string(a.kind), a.size, a.offset, i, p.size, p.offset));
     }
   }
 
@@ -647,24 +647,15 @@ struct Parser {
       if (dm->kinds[i] && size_of(*dm->kinds[i]) != k.params[i].size) use_names = false;
     for (std::size_t i = 0; i < k.params.size(); ++i) {
       const CubinParam& p = k.params[i];
-      ArgKind kind = ArgKind::u32;
-      bool known = use_names && dm->kinds[i].has_value();
-      if (known) {
+      ArgKind kind = ArgKind::bytes;  // a by-value struct, or anything else of another size
+      if (use_names && dm->kinds[i].has_value()) {
         kind = dm->kinds[i].value();
       } else if (p.size == 4) {
         kind = ArgKind::u32;
-        known = true;
       } else if (p.size == 8) {
         kind = use_names ? ArgKind::u64 : ArgKind::pointer;  // with a mangled name: known not to be a pointer
-        known = true;
       }
-      const std::string name = fmt::format("arg{}", i);
-      if (!known && k.unsupported.empty())  // kind stays u32, a placeholder: the kernel cannot be launched
-        k.unsupported = fmt::format(
-            "kernel '{}': unsupported parameter {} of {} bytes at offset {}: hcq's argument kinds (ptr, u32, i32, u64, i64, f32, f64) "
-            "cannot describe it",
-            k.info.name, name, p.size, p.offset);
-      k.info.args.push_back({name, kind, p.offset});
+      k.info.args.push_back({fmt::format("arg{}", i), kind, p.offset, p.size});
     }
   }
 
@@ -751,8 +742,6 @@ const CubinKernel& CubinImage::kernel(std::string_view name) const {
   const CubinKernel* k = find(name);
   if (k == nullptr)
     throw Error(Errc::not_found, "", "program", fmt::format("{}: no kernel '{}'; the cubin has: {}", what, name, list_names(kernels)));
-  if (!k->unsupported.empty())
-    throw Error(Errc::unsupported, "", "program", fmt::format("{}: {}", what, k->unsupported));
   return *k;
 }
 

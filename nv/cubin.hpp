@@ -92,10 +92,6 @@ struct CubinKernel {
   // its unqualified name, when no other kernel of the cubin has it; else empty.
   std::string alias;
   bool annotated = false;
-  // Non-empty when hcq's argument kinds cannot describe a parameter (a by-value struct, a char,
-  // ...) and no annotation does: "kernel 'big_param': unsupported parameter arg0 of 4400 bytes at
-  // offset 0 ...". The kernel is loaded and described; CubinImage::kernel() refuses it with this.
-  std::string unsupported;
   std::vector<CubinParam> params;  // by ordinal
 
   uint64_t text_offset = 0, text_size = 0;  // the code in the image (the program address is base + text_offset)
@@ -132,8 +128,7 @@ struct CubinImage {
 
   // The kernel called `name` (its symbol, else its alias), or nullptr.
   const CubinKernel* find(std::string_view name) const;
-  // The kernel called `name`; throws hcq::Error not_found listing the kernels, or unsupported with
-  // the kernel's `unsupported` message.
+  // The kernel called `name`; throws hcq::Error not_found listing the kernels.
   const CubinKernel& kernel(std::string_view name) const;
   // Applies the relocations to `image` (a copy of this->image, at least as large) for an image
   // placed at `base_va`. Throws invalid_argument for a short span or a misaligned base.

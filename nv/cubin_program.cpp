@@ -19,11 +19,30 @@ class CubinProgram final : public detail::ProgramImpl {
   }
 };
 
+// The SM's shared-memory carve-out: the smallest Hopper configuration that holds `kib` (CUDA
+// programming guide, sm_90: 0, 8, 16, 32, 64, 100, 132, 164, 196, 228 KiB).
+uint32_t carveout_kib(uint32_t kib) {
+  for (uint32_t c : {8u, 16u, 32u, 64u, 100u, 132u, 164u, 196u}) {
+    if (c >= kib) return c;
+  }
+  return 228;
+}
+
 // Per-thread local memory the hardware reserves above the kernel's own stack (0x240 bytes: the
 // difference between libcuda's stack top and 16 MiB, see cbank0::stack_top).
 constexpr uint32_t local_reserve = 0x240;
 
 }  // namespace
+
+bool set_shared_memory(const QmdLayout& layout, std::span<uint32_t> qmd, uint32_t bytes) {
+  uint32_t carveout = carveout_kib((bytes + 1023) / 1024);
+  if (carveout * 1024 < bytes) return false;
+  uint32_t granule = 1u << layout.shared_memory_size.shift;
+  return set_field(qmd, layout.shared_memory_size, (uint64_t{bytes} + granule - 1) / granule * granule) &&
+         set_field(qmd, layout.min_sm_config_shared_mem_size, sm_config_encoding(carveout)) &&
+         set_field(qmd, layout.target_sm_config_shared_mem_size, sm_config_encoding(carveout)) &&
+         set_field(qmd, layout.max_sm_config_shared_mem_size, sm_config_encoding(std::max(carveout, 100u)));
+}
 
 const NvKernel& cubin_kernel(const detail::KernelImpl& k) {
   return static_cast<const CubinProgram*>(k.program)->launch[k.entry];
@@ -51,7 +70,6 @@ std::shared_ptr<detail::ProgramImpl> load_cubin_program(NvDevice& device, std::s
   for (size_t i = 0; i < cubin.kernels.size(); ++i) {
     const CubinKernel& k = cubin.kernels[i];
     NvKernel nk;
-    nk.unsupported = k.unsupported;  // refused when launched, so the file's other kernels still load
     nk.cbank0 = k.cbank0;
     nk.param_base = k.param_base;
     nk.local_per_thread = k.info.private_bytes + local_reserve;
@@ -59,23 +77,24 @@ std::shared_ptr<detail::ProgramImpl> load_cubin_program(NvDevice& device, std::s
     d = defaults;
     d.register_count = k.info.registers;
     d.barrier_count = k.barriers;
+    // The per-thread local memory the SM lets the kernel address: without it, the first local
+    // access faults with Xid 13 "Out Of Range Address" (seen on the H100). tinygrad sets the high
+    // size the same way.
+    d.local_memory_high_bytes = (nk.local_per_thread + 15) / 16 * 16;
     d.shared_memory_bytes = static_cast<uint32_t>(k.launch_shared_bytes(0));
     d.release[0].enable = false;  // the queue signals with host semaphores after the launch
-    // The SM's shared-memory carveout: the smallest Hopper configuration that holds the block's
-    // shared memory (CUDA programming guide, sm_90: 0, 8, 16, 32, 64, 100, 132, 164, 196, 228 KiB).
-    uint32_t need_kib = (d.shared_memory_bytes + 1023) / 1024;
-    uint32_t carveout = 228;
-    for (uint32_t kib : {8u, 16u, 32u, 64u, 100u, 132u, 164u, 196u, 228u}) {
-      if (kib >= need_kib) {
-        carveout = kib;
-        break;
-      }
-    }
+    uint32_t carveout = carveout_kib((d.shared_memory_bytes + 1023) / 1024);
     d.min_sm_config = d.target_sm_config = sm_config_encoding(carveout);
     d.max_sm_config = sm_config_encoding(std::max(carveout, 100u));
     d.program_va = program->image->gpu_va + k.text_offset;
     for (const CubinBank& b : cubin.banks) d.constant_buffer.at(b.index) = {true, true, program->image->gpu_va + b.image_offset, static_cast<uint32_t>(b.size)};
     for (const CubinBank& b : k.banks) d.constant_buffer.at(b.index) = {true, true, program->image->gpu_va + b.image_offset, static_cast<uint32_t>(b.size)};
+    // Bank 0 is the launch's own copy: its size is known now, its address is relocated per launch.
+    nk.cbank0_bytes = static_cast<uint32_t>((std::max<size_t>(k.cbank0.size(), k.param_base + k.info.args_size) + 63) / 64 * 64);
+    d.constant_buffer[0] = {true, true, 0, nk.cbank0_bytes};
+    const QmdLayout& layout = qmd_layout(device.chip().qmd_major);
+    nk.qmd.resize(layout.dwords);
+    encode_qmd(layout, d, nk.qmd);
     program->launch.push_back(std::move(nk));
     program->kernels.push_back({k.info, i, program.get()});
   }

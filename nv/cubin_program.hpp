@@ -22,15 +22,23 @@ inline constexpr uint32_t grid_x = 0x0C, grid_y = 0x10, grid_z = 0x14;     // gr
 inline constexpr uint32_t shared_window = 0x18;  // u64: generic address of shared memory
 inline constexpr uint32_t local_window = 0x20;   // u64: generic address of local memory
 inline constexpr uint32_t stack_top = 0x28;      // u32: per-thread stack top, loaded into R1
+inline constexpr uint32_t dynamic_shared = 0x2C; // u32: dynamic shared bytes (%dynamic_smem_size)
 }  // namespace cbank0
 
 struct NvKernel {
   std::vector<std::byte> cbank0;  // the cubin's template: preset region + parameter bytes
   uint32_t param_base = 0;        // where the parameters start in bank 0
+  uint32_t cbank0_bytes = 0;      // bank 0's size in a launch (64-byte multiple)
   uint32_t local_per_thread = 0;  // stack/local bytes each thread needs
   LaunchDesc launch;              // everything but grid, block and bank 0's address
-  std::string unsupported;        // why libhcq cannot launch it yet (a by-value struct parameter)
+  // `launch` encoded once: a launch copies it and writes grid and block (and, with dynamic
+  // shared memory, the shared-memory fields), which costs far less than encoding every field.
+  std::vector<uint32_t> qmd;
 };
+
+// SHARED_MEMORY_SIZE and the SM carve-out fields for a launch using `bytes` of shared memory
+// (the 1 KiB reserve included). False when a value does not fit the layout's fields.
+bool set_shared_memory(const QmdLayout& layout, std::span<uint32_t> qmd, uint32_t bytes);
 
 // The launch data of a kernel of a program loaded by load_cubin_program.
 const NvKernel& cubin_kernel(const detail::KernelImpl& k);

@@ -4,7 +4,9 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <chrono>
 #include <cstring>
+#include <thread>
 
 #include "cubin_program.hpp"
 #include "nv.hpp"
@@ -163,6 +165,9 @@ NvDevice::NvDevice(const detail::UriParts& uri, const CardInfo& card)
     // group before they exist: a copy channel registered first fails with NV_ERR_INVALID_OBJECT,
     // the RM logging "pGrCtxBufferMemDesc != NULL". Seen on the H100 (docs/nv.md).
     first_queue_ = new_queue(QueueKind::compute, true);
+    // The copy channel upload()/download() use joins the group now, before any work runs: once,
+    // a copy channel created for the first download after a graph's replays never ran (docs/nv.md).
+    prepare_transfers();
   } catch (...) {
     first_queue_.reset();
     fini_common();  // the heaps unmap through this object's overrides, which die with it
@@ -397,25 +402,35 @@ void NvDevice::unregister_nv_queue(NvQueue* q) noexcept {
 
 void NvDevice::poll_health() noexcept {
   if (lost()) return;
-  // An error stops the whole channel group, and the RM writes every channel's notifier: name a
-  // queue that had work in flight (the likely culprit), else any stopped one.
-  std::string why, idle_why;
-  {
-    // Queues join this list once their channel exists and leave it before it is freed (the base
-    // class's list also holds queues half built or half destroyed).
-    std::lock_guard lock(mutex_);
-    for (NvQueue* q : nv_queues_) {
-      std::string h = q->health();
-      if (h.empty()) continue;
-      if (q->completed() < q->submitted()) {
-        why = std::move(h);
-        break;
+  // An error stops the whole channel group, and the RM writes the error notifier of one or more
+  // of its channels, not necessarily the one that faulted: report the error once, then every
+  // queue that had work in flight (the likely culprits), then what the RM logged about it.
+  std::string why;
+  try {
+    std::vector<std::string> busy;
+    {
+      std::lock_guard lock(mutex_);
+      for (NvQueue* q : nv_queues_) {
+        if (why.empty()) why = q->health();
+        if (q->completed() < q->submitted()) busy.push_back(fmt::format("{} ({})", q->name(), q->describe_state()));
       }
-      if (idle_why.empty()) idle_why = std::move(h);
     }
+    if (why.empty()) return;
+    why += busy.empty() ? "; no queue had work in flight" : fmt::format("; in flight: {}", fmt::join(busy, "; "));
+    std::vector<std::string> logged = kernel_log_.new_xid_lines(props_.pci_address, 3);
+    if (logged.empty()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the RM may log just after the notifier
+      logged = kernel_log_.new_xid_lines(props_.pci_address, 3);
+    }
+    if (!logged.empty()) {
+      why += fmt::format("; kernel log: {}", fmt::join(logged, " | "));
+    } else {
+      why += kernel_log_.available() ? "; the kernel log has no Xid line for this GPU" : "; details in dmesg (this process cannot read the kernel log)";
+    }
+  } catch (...) {
+    if (why.empty()) why = "channel error (no memory to describe it)";
   }
-  if (why.empty()) why = std::move(idle_why);
-  if (!why.empty()) mark_lost(why);
+  mark_lost(why);
 }
 
 std::shared_ptr<detail::QueueImpl> NvDevice::create_queue(QueueKind kind, std::shared_ptr<DeviceImpl> self) {

@@ -13,6 +13,7 @@
 
 #include "backend.hpp"
 #include "chips.hpp"
+#include "iface/kmsg.hpp"
 #include "iface/rm.hpp"
 
 namespace hcq::nv {
@@ -95,6 +96,7 @@ class NvDevice final : public detail::DeviceImpl {
   mutable std::mutex mutex_;
   std::mutex local_mutex_;
   std::vector<NvQueue*> nv_queues_;  // under mutex_
+  KernelLog kernel_log_;             // the RM's Xid reports about this GPU, from open on
   std::shared_ptr<detail::QueueImpl> first_queue_;  // see the constructor
   detail::Tlsf va_;
   std::map<uint64_t, ChunkInfo> chunks_;  // by GPU VA

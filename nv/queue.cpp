@@ -98,8 +98,7 @@ std::string NvQueue::health() const noexcept {
                      : xid == 45 ? "stopped after an error on another channel of the group"
                                  : "channel error";
   try {
-    return fmt::format("{}: Xid {}: {} (notifier status {:#x}); {}; dmesg has the RM's report", name(), xid, what, status,
-                       describe_state());
+    return fmt::format("Xid {}: {} (notifier status {:#x}, written to {})", xid, what, status, name());
   } catch (...) {
     return "channel error";
   }
@@ -171,15 +170,14 @@ void NvQueue::encode_copy(detail::CommandStream& s, Value dst, Value src, uint64
 
 void NvQueue::encode_exec(detail::CommandStream& s, const detail::KernelImpl& k, const KernelArgs& args, Dim3 grid, Dim3 block) {
   const auto& kernel = cubin_kernel(k);
-  if (!kernel.unsupported.empty()) return fail(Errc::unsupported, fmt::format("exec of '{}': {}", k.info.name, kernel.unsupported));
   if (kernel.local_per_thread > local_per_thread_) bind_local_memory(s, nv_.ensure_local_memory(kernel.local_per_thread));
 
   // Side data: the QMD (256-byte aligned), then constant bank 0 (64-byte aligned).
+  const QmdLayout& layout = qmd_layout(nv_.chip().qmd_major);
   size_t q = align(s.data.size(), 256);
-  size_t c = q + qmd_bytes(nv_.chip().qmd_major);  // a multiple of 64
+  size_t c = q + layout.dwords * 4;  // a multiple of 64
   uint32_t args_bytes = static_cast<uint32_t>(args.bytes().size());
-  uint32_t cbank_bytes = static_cast<uint32_t>(align(std::max<size_t>(kernel.cbank0.size(), kernel.param_base + args_bytes), 64));
-  s.data.resize(c + cbank_bytes);
+  s.data.resize(c + kernel.cbank0_bytes);
   std::byte* cb = s.data.data() + c;
   std::memcpy(cb, kernel.cbank0.data(), kernel.cbank0.size());
   auto put32 = [&](uint32_t at, uint32_t v) { std::memcpy(cb + at, &v, 4); };
@@ -193,22 +191,29 @@ void NvQueue::encode_exec(detail::CommandStream& s, const detail::KernelImpl& k,
   put64(cbank0::shared_window, shared_window);
   put64(cbank0::local_window, local_window);
   put32(cbank0::stack_top, stack_top);
+  put32(cbank0::dynamic_shared, args.dynamic_shared_bytes());
   std::memcpy(cb + kernel.param_base, args.bytes().data(), args_bytes);
   for (const auto& patch : args.patches()) {
     s.sites.push_back({patch.var, 1, patch.width, 0, static_cast<uint32_t>(c + kernel.param_base + patch.offset), 0});
   }
 
-  LaunchDesc d = kernel.launch;
-  d.grid[0] = grid.x;
-  d.grid[1] = grid.y;
-  d.grid[2] = grid.z;
-  d.block[0] = block.x;
-  d.block[1] = block.y;
-  d.block[2] = block.z;
-  d.constant_buffer[0] = {true, true, 0, cbank_bytes};  // its address: relocated below
-  const QmdLayout& layout = qmd_layout(nv_.chip().qmd_major);
-  auto* qmd = reinterpret_cast<uint32_t*>(s.data.data() + q);
-  encode_qmd(layout, d, std::span(qmd, layout.dwords));
+  // The kernel's encoded QMD plus what this launch changes; bank 0's address is relocated below.
+  std::span<uint32_t> qmd(reinterpret_cast<uint32_t*>(s.data.data() + q), layout.dwords);
+  std::memcpy(qmd.data(), kernel.qmd.data(), layout.dwords * 4);
+  const uint32_t g[3] = {grid.x, grid.y, grid.z}, b[3] = {block.x, block.y, block.z};
+  bool fits = true;
+  for (unsigned i = 0; i < 3; ++i) fits = fits && set_field(qmd, layout.grid[i], g[i]) && set_field(qmd, layout.block[i], b[i]);
+  if (!fits) {
+    s.data.resize(q);
+    return fail(Errc::invalid_argument, fmt::format("exec of '{}': grid {}x{}x{} or block {}x{}x{} does not fit the launch descriptor",
+                                                    k.info.name, grid.x, grid.y, grid.z, block.x, block.y, block.z));
+  }
+  if (args.dynamic_shared_bytes() != 0 &&
+      !set_shared_memory(layout, qmd, kernel.launch.shared_memory_bytes + args.dynamic_shared_bytes())) {
+    s.data.resize(q);
+    return fail(Errc::invalid_argument, fmt::format("exec of '{}': {} bytes of dynamic shared memory do not fit the SM", k.info.name,
+                                                    args.dynamic_shared_bytes()));
+  }
   const QmdSplit where = constant_buffer_address(layout, 0);
   for (auto [field, shift] : {std::pair{where.lower, where.shift}, std::pair{where.upper, static_cast<uint8_t>(where.shift + 32)}}) {
     s.relocs.push_back({1, shift, static_cast<uint8_t>(field.lo % 32), static_cast<uint8_t>(field.width()),

@@ -330,6 +330,10 @@ void parse_arg(BoundArg& arg) {
     arg.host = parse_buffer_spec(arg.spec);
     return;
   }
+  if (arg.info.kind == hcq::ArgKind::bytes) {
+    throw UsageError(fmt::format("is a {}-byte block passed by value (bytes[{}]); hcq-run takes only buffers and scalars, use the API's "
+                                 "KernelArgs::set_bytes", arg.info.size, arg.info.size));
+  }
   bool looks_like_buffer = arg.spec.find('[') != std::string::npos || arg.spec.find('@') != std::string::npos;
   if (looks_like_buffer) throw UsageError("is a buffer, but the argument is a scalar (give a number)");
   arg.bits = parse_value(arg.spec, elem_of(arg.info.kind));

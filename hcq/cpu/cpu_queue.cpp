@@ -104,7 +104,7 @@ void CpuQueue::encode_exec(CommandStream& s, const detail::KernelImpl& k, const 
   s.put32(header(Op::exec, exec_fixed_words + arg_words));
   s.put64(k.entry);
   for (uint32_t v : {grid.x, grid.y, grid.z, block.x, block.y, block.z}) s.put32(v);
-  s.put32(k.info.shared_bytes);
+  s.put32(k.info.shared_bytes + args.dynamic_shared_bytes());  // within max_shared_bytes: checked by record_exec
   s.put32(static_cast<uint32_t>(bytes.size()));
   s.put64(reinterpret_cast<uintptr_t>(&k));
   size_t at = s.words.size();

@@ -322,6 +322,10 @@ class DeviceImpl : public std::enable_shared_from_this<DeviceImpl> {
   log::Logger log_;
   uint64_t timeline_start_ = 0;  // backends may start the timeline elsewhere (tests of the wrap)
 
+  // Creates the staging buffer and queue upload()/download() use, which transfer() otherwise
+  // makes on first use (a backend that must create its queues early calls it at open).
+  void prepare_transfers();
+
  private:
   struct Deferred {
     std::vector<std::pair<QueueImpl*, uint64_t>> after;  // (queue, submits that must complete)
@@ -348,7 +352,7 @@ class DeviceImpl : public std::enable_shared_from_this<DeviceImpl> {
   mutable std::mutex lost_mutex_;
   std::string lost_reason_;
 
-  std::mutex transfer_mutex_;
+  std::recursive_mutex transfer_mutex_;
   std::shared_ptr<BufferImpl> staging_;
   std::shared_ptr<QueueImpl> transfer_queue_;
   std::shared_ptr<SignalImpl> transfer_signal_;

@@ -66,7 +66,8 @@ static_assert(HCQ_QUEUE_COMPUTE == static_cast<int>(hcq::QueueKind::compute) &&
 static_assert(HCQ_ARG_POINTER == static_cast<int>(hcq::ArgKind::pointer) &&
               HCQ_ARG_U32 == static_cast<int>(hcq::ArgKind::u32) && HCQ_ARG_I32 == static_cast<int>(hcq::ArgKind::i32) &&
               HCQ_ARG_U64 == static_cast<int>(hcq::ArgKind::u64) && HCQ_ARG_I64 == static_cast<int>(hcq::ArgKind::i64) &&
-              HCQ_ARG_F32 == static_cast<int>(hcq::ArgKind::f32) && HCQ_ARG_F64 == static_cast<int>(hcq::ArgKind::f64));
+              HCQ_ARG_F32 == static_cast<int>(hcq::ArgKind::f32) && HCQ_ARG_F64 == static_cast<int>(hcq::ArgKind::f64) &&
+              HCQ_ARG_BYTES == static_cast<int>(hcq::ArgKind::bytes));
 
 namespace {
 
@@ -167,6 +168,12 @@ hcq::KernelArgs::Arg arg_of(K key) {
   } else {
     return hcq::KernelArgs::Arg(key);
   }
+}
+
+// `size` bytes at `data` (null only when size is 0).
+std::span<const std::byte> bytes_in(const void* data, size_t size) {
+  if (size != 0) need(data, "data");
+  return {static_cast<const std::byte*>(data), size};
 }
 
 template <class K, class F>
@@ -459,6 +466,15 @@ hcq_status hcq_kernel_arg_info(hcq_kernel* kernel, size_t index, char* name, siz
   });
 }
 
+hcq_status hcq_kernel_arg_size(hcq_kernel* kernel, size_t index, uint32_t* size) {
+  return guard(__func__, [&] {
+    const auto& args = need(kernel, "kernel")->k.info().args;
+    need(size, "size");
+    check_index(index, args.size(), "arguments");
+    *size = args[index].size;
+  });
+}
+
 // ---- Kernel arguments ---------------------------------------------------------------------------
 
 hcq_status hcq_args_create(hcq_kernel* kernel, hcq_args** args) {
@@ -489,6 +505,16 @@ hcq_status hcq_args_set_scalar_bits(hcq_args* a, size_t i, uint64_t bits) {
 }
 hcq_status hcq_args_set_scalar_bits_by_name(hcq_args* a, const char* name, uint64_t bits) {
   return set_scalar<&KA::set_bits>(__func__, a, name, bits);
+}
+
+hcq_status hcq_args_set_bytes(hcq_args* a, size_t i, const void* data, size_t size) {
+  return with_arg(__func__, a, i, [&](KA& args, KA::Arg arg) { args.set_bytes(arg, bytes_in(data, size)); });
+}
+hcq_status hcq_args_set_bytes_by_name(hcq_args* a, const char* name, const void* data, size_t size) {
+  return with_arg(__func__, a, name, [&](KA& args, KA::Arg arg) { args.set_bytes(arg, bytes_in(data, size)); });
+}
+hcq_status hcq_args_set_dynamic_shared(hcq_args* a, uint32_t bytes) {
+  return guard(__func__, [&] { need(a, "args")->a.dynamic_shared(bytes); });
 }
 
 hcq_status hcq_args_set_var(hcq_args* a, size_t index, uint32_t var_id) {

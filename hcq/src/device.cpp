@@ -223,6 +223,15 @@ std::string DeviceImpl::lost_reason() const {
   return lost_reason_;
 }
 
+void DeviceImpl::prepare_transfers() {
+  std::lock_guard lock(transfer_mutex_);
+  if (transfer_queue_) return;
+  staging_ = alloc(staging_bytes, MemoryKind::host, 4096, true);
+  transfer_signal_ = new_signal(0, true);
+  bool has_copy = props_.copy_queues > 0;
+  transfer_queue_ = new_queue(has_copy ? QueueKind::copy : QueueKind::compute, true);
+}
+
 void DeviceImpl::transfer(const Buffer& buffer, void* host, size_t bytes, bool to_device) {
   if (bytes > buffer.size()) {
     throw Error(Errc::invalid_argument, uri_, "transfer",
@@ -237,12 +246,7 @@ void DeviceImpl::transfer(const Buffer& buffer, void* host, size_t bytes, bool t
     return;
   }
   std::lock_guard lock(transfer_mutex_);
-  if (!transfer_queue_) {
-    staging_ = alloc(staging_bytes, MemoryKind::host, 4096, true);
-    transfer_signal_ = new_signal(0, true);
-    bool has_copy = props_.copy_queues > 0;
-    transfer_queue_ = new_queue(has_copy ? QueueKind::copy : QueueKind::compute, true);
-  }
+  prepare_transfers();
   Buffer staging(staging_);
   Signal done(transfer_signal_);
   auto* h = static_cast<std::byte*>(host);

@@ -15,6 +15,7 @@ std::string_view to_string(ArgKind kind) noexcept {
     case ArgKind::i64: return "i64";
     case ArgKind::f32: return "f32";
     case ArgKind::f64: return "f64";
+    case ArgKind::bytes: return "bytes";
   }
   return "?";
 }
@@ -24,6 +25,7 @@ size_t size_of(ArgKind kind) noexcept {
     case ArgKind::u32:
     case ArgKind::i32:
     case ArgKind::f32: return 4;
+    case ArgKind::bytes: return 0;
     default: return 8;
   }
 }
@@ -33,7 +35,9 @@ const KernelInfo& Kernel::info() const noexcept { return impl_->info; }
 static std::string arg_list(const KernelInfo& info) {
   std::string out;
   for (size_t i = 0; i < info.args.size(); ++i) {
-    out += fmt::format("{}{} #{} {}", i ? ", " : "", to_string(info.args[i].kind), i, info.args[i].name);
+    const ArgInfo& a = info.args[i];
+    std::string kind = a.kind == ArgKind::bytes ? fmt::format("bytes[{}]", a.size) : std::string(to_string(a.kind));
+    out += fmt::format("{}{} #{} {}", i ? ", " : "", kind, i, a.name);
   }
   return out.empty() ? "none" : out;
 }
@@ -89,7 +93,7 @@ std::optional<size_t> KernelArgs::resolve(const Arg& arg, std::optional<ArgKind>
     return std::nullopt;
   }
   ArgKind have = info.args[index].kind;
-  bool ok = any_scalar ? have != ArgKind::pointer : (!want || have == *want);
+  bool ok = any_scalar ? have != ArgKind::pointer && have != ArgKind::bytes : (!want || have == *want);
   if (!ok) {
     error_ = fmt::format("kernel '{}': argument #{} '{}' is {}, not {}", info.name, index, info.args[index].name,
                          to_string(have), any_scalar ? "a scalar" : to_string(*want));
@@ -100,7 +104,7 @@ std::optional<size_t> KernelArgs::resolve(const Arg& arg, std::optional<ArgKind>
 
 void KernelArgs::store(size_t index, uint64_t bits) {
   const ArgInfo& a = kernel_.info().args[index];
-  if (size_of(a.kind) == 4) {
+  if (a.size == 4) {
     auto v = static_cast<uint32_t>(bits);
     std::memcpy(bytes_.data() + a.offset, &v, 4);
   } else {
@@ -164,6 +168,18 @@ KernelArgs& KernelArgs::set_f64(Arg arg, double v) {
 }
 KernelArgs& KernelArgs::set_bits(Arg arg, uint64_t bits) {
   if (auto i = resolve(arg, std::nullopt, true)) store(*i, bits);
+  return *this;
+}
+KernelArgs& KernelArgs::set_bytes(Arg arg, std::span<const std::byte> value) {
+  if (auto i = resolve(arg, ArgKind::bytes, false)) {
+    const ArgInfo& a = kernel_.info().args[*i];
+    if (value.size() != a.size) {
+      error_ = fmt::format("kernel '{}': argument #{} '{}' is bytes[{}], given {} bytes", kernel_.name(), *i, a.name, a.size, value.size());
+    } else {
+      std::memcpy(bytes_.data() + a.offset, value.data(), value.size());
+      set_[*i] = true;
+    }
+  }
   return *this;
 }
 

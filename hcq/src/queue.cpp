@@ -158,6 +158,11 @@ void QueueImpl::record_exec(const KernelArgs& args, Dim3 grid, Dim3 block) {
                             p.max_workgroup_dims.y, p.max_workgroup_dims.z, grid.x, grid.y, grid.z, p.max_grid_dims.x,
                             p.max_grid_dims.y, p.max_grid_dims.z));
   }
+  if (uint64_t shared = uint64_t{ki.info.shared_bytes} + args.dynamic_shared_bytes(); shared > p.max_shared_bytes) {
+    return fail(Errc::invalid_argument,
+                fmt::format("exec: kernel '{}': {} bytes of shared memory ({} declared + {} dynamic); the device allows {} per workgroup",
+                            k.name(), shared, ki.info.shared_bytes, args.dynamic_shared_bytes(), p.max_shared_bytes));
+  }
   for (const auto& patch : args.patches()) {
     if (!graph_) return fail(Errc::invalid_argument, "exec: a graph variable was used on a queue outside a graph");
     if (!graph_->check_var(*this, patch.var, patch.buffer, "exec")) return;

@@ -13,6 +13,27 @@ namespace hcq::detail {
 namespace {
 
 constexpr size_t max_args = 64;
+constexpr uint32_t max_block_bytes = 32764;  // the largest parameter block of any backend (sm_70+ CUDA)
+
+// "bytes[N]" or "bytes[N:A]" into size and alignment; false when `s` is not of that form.
+bool parse_block(std::string_view s, uint32_t& size, uint32_t& align) {
+  if (!s.starts_with("bytes[") || !s.ends_with("]")) return false;
+  s = s.substr(6, s.size() - 7);
+  auto number = [](std::string_view t, uint32_t& out) {
+    if (t.empty() || t.size() > 6 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; })) return false;
+    out = 0;
+    for (char c : t) out = out * 10 + static_cast<uint32_t>(c - '0');
+    return true;
+  };
+  size_t colon = s.find(':');
+  if (!number(s.substr(0, colon), size) || size == 0 || size > max_block_bytes) return false;
+  if (colon == std::string_view::npos) {
+    align = 8;
+    while (size % align != 0) align /= 2;
+    return true;
+  }
+  return number(s.substr(colon + 1), align) && (align == 1 || align == 2 || align == 4 || align == 8 || align == 16);
+}
 
 [[noreturn]] void bad_signature(const std::string& what, const std::string& message) {
   throw Error(Errc::bad_code_object, "", "program", what + ": " + message);
@@ -59,17 +80,24 @@ KernelInfo parse_signature(std::string_view signature, const std::string& what) 
     size_t colon = item.find(':');
     std::string_view name = trim(item.substr(0, colon));
     ArgKind kind = ArgKind::pointer;
-    bool known = colon != std::string_view::npos && kind_from(trim(item.substr(colon + 1)), kind);
+    std::string_view spelled = colon == std::string_view::npos ? std::string_view{} : trim(item.substr(colon + 1));
+    uint32_t size = 0, alignment = 0;
+    bool known = colon != std::string_view::npos && (kind_from(spelled, kind) || parse_block(spelled, size, alignment));
     if (!is_identifier(name) || !known) {
       bad_signature(what, fmt::format("kernel '{}': argument '{}' is not 'name: kind' with kind one of ptr, u32, i32, u64, i64, "
-                            "f32, f64", info.name, item));
+                            "f32, f64, bytes[N] (1 <= N <= {}) or bytes[N:A] (A 1, 2, 4, 8 or 16)", info.name, item, max_block_bytes));
+    }
+    if (size != 0) {
+      kind = ArgKind::bytes;
+    } else {
+      size = alignment = static_cast<uint32_t>(size_of(kind));
     }
     if (!seen.insert(std::string(name)).second) bad_signature(what, fmt::format("kernel '{}': argument '{}' twice", info.name, name));
     if (info.args.size() == max_args) bad_signature(what, fmt::format("kernel '{}': more than {} arguments", info.name, max_args));
-    auto size = static_cast<uint32_t>(size_of(kind));
-    offset = (offset + size - 1) / size * size;
-    info.args.push_back({std::string(name), kind, offset});
+    offset = (offset + alignment - 1) / alignment * alignment;
+    info.args.push_back({std::string(name), kind, offset, size});
     offset += size;
+    if (offset > max_block_bytes) bad_signature(what, fmt::format("kernel '{}': arguments take more than {} bytes", info.name, max_block_bytes));
   }
   info.args_size = (offset + 7) / 8 * 8;
   return info;

@@ -15,7 +15,9 @@ bool is_identifier(std::string_view s);
 bool kind_from(std::string_view s, ArgKind& out);
 
 // Parses "name(a: ptr, n: u32)" into a KernelInfo (offsets at natural alignment, size rounded to
-// 8). Throws hcq::Error(bad_code_object) naming `what` and the problem.
+// 8). Throws hcq::Error(bad_code_object) naming `what` and the problem. A by-value block is
+// `bytes[N]` (aligned to the largest power of two up to 8 that divides N, as a C struct of that
+// size usually is) or `bytes[N:A]` with its alignment A (1, 2, 4, 8 or 16) given.
 KernelInfo parse_signature(std::string_view signature, const std::string& what);
 
 }  // namespace hcq::detail

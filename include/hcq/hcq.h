@@ -75,6 +75,7 @@ typedef enum hcq_arg_kind {
   HCQ_ARG_I64 = 4,
   HCQ_ARG_F32 = 5,
   HCQ_ARG_F64 = 6,
+  HCQ_ARG_BYTES = 7, /* a block passed by value (a struct); its size: hcq_kernel_arg_size */
   HCQ_ARG_KIND_MAX_ENUM = 0x7fffffff
 } hcq_arg_kind;
 
@@ -221,6 +222,8 @@ HCQ_API hcq_status hcq_kernel_arg_count(hcq_kernel* kernel, size_t* count);
 /* Argument `index`: its name into name[len], its kind and its byte offset in the argument block. */
 HCQ_API hcq_status hcq_kernel_arg_info(hcq_kernel* kernel, size_t index, char* name, size_t len, hcq_arg_kind* kind,
                                        uint32_t* offset);
+/* Bytes argument `index` takes in the block (4 or 8, or the size of an HCQ_ARG_BYTES block). */
+HCQ_API hcq_status hcq_kernel_arg_size(hcq_kernel* kernel, size_t index, uint32_t* size);
 
 /* ---- Kernel arguments ------------------------------------------------------------------------ */
 /* Setters return HCQ_OK for non-NULL handles: a wrong index, name or kind is kept and returned by
@@ -243,6 +246,11 @@ HCQ_API hcq_status hcq_args_set_f64(hcq_args* args, size_t index, double value);
 /* Sets a scalar argument of any kind from its bit pattern (the low 32 bits for 4-byte kinds). */
 HCQ_API hcq_status hcq_args_set_scalar_bits(hcq_args* args, size_t index, uint64_t bits);
 HCQ_API hcq_status hcq_args_set_scalar_bits_by_name(hcq_args* args, const char* name, uint64_t bits);
+/* Sets an HCQ_ARG_BYTES argument: `size` must be exactly its size. */
+HCQ_API hcq_status hcq_args_set_bytes(hcq_args* args, size_t index, const void* data, size_t size);
+HCQ_API hcq_status hcq_args_set_bytes_by_name(hcq_args* args, const char* name, const void* data, size_t size);
+/* Workgroup-shared memory the launch adds to the kernel's own (CUDA's dynamic shared memory). */
+HCQ_API hcq_status hcq_args_set_dynamic_shared(hcq_args* args, uint32_t bytes);
 
 /* ---- Graphs ---------------------------------------------------------------------------------- */
 /* Record once with hcq_graph_queue handles, hcq_graph_finalize, then hcq_graph_set* and

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "hcq/memory.hpp"
@@ -38,14 +39,16 @@ struct BufferVar {
   size_t min_size = 0;  // every buffer bound to it must be at least this large
 };
 
-enum class ArgKind : uint8_t { pointer, u32, i32, u64, i64, f32, f64 };
+// `bytes` is a block passed by value (a struct), of ArgInfo::size bytes; set with set_bytes().
+enum class ArgKind : uint8_t { pointer, u32, i32, u64, i64, f32, f64, bytes };
 std::string_view to_string(ArgKind kind) noexcept;
-size_t size_of(ArgKind kind) noexcept;
+size_t size_of(ArgKind kind) noexcept;  // 4 or 8; 0 for bytes (see ArgInfo::size)
 
 struct ArgInfo {
   std::string name;
   ArgKind kind;
   uint32_t offset;  // byte offset in the argument block
+  uint32_t size;    // bytes it takes: size_of(kind), or the block's size for ArgKind::bytes
 };
 
 struct KernelInfo {
@@ -126,6 +129,20 @@ class KernelArgs {
   KernelArgs& set_f64(Arg arg, double v);
   // Sets a scalar argument of any kind from its bit pattern (what the C ABI and hcq-run use).
   KernelArgs& set_bits(Arg arg, uint64_t bits);
+  // A by-value block (ArgKind::bytes): `value` must be exactly the argument's size.
+  KernelArgs& set_bytes(Arg arg, std::span<const std::byte> value);
+  template <class T>
+    requires std::is_trivially_copyable_v<T>
+  KernelArgs& set_value(Arg arg, const T& value) {
+    return set_bytes(arg, std::as_bytes(std::span(&value, 1)));
+  }
+  // Workgroup-shared memory the launch adds to what the kernel declares (CUDA's dynamic shared
+  // memory, `extern __shared__`); static + dynamic must fit the device's max_shared_bytes.
+  KernelArgs& dynamic_shared(uint32_t bytes) noexcept {
+    dynamic_shared_ = bytes;
+    return *this;
+  }
+  uint32_t dynamic_shared_bytes() const noexcept { return dynamic_shared_; }
 
   const Kernel& kernel() const noexcept { return kernel_; }
   std::span<const std::byte> bytes() const noexcept { return bytes_; }
@@ -146,6 +163,7 @@ class KernelArgs {
   std::vector<Buffer> buffers_;
   std::vector<bool> set_;
   std::string error_;
+  uint32_t dynamic_shared_ = 0;
 };
 
 }  // namespace hcq

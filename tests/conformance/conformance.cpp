@@ -253,6 +253,41 @@ TEST_CASE("queues: workgroup-shared memory", "[conformance]") {
   CHECK(std::accumulate(partial.begin(), partial.end(), uint64_t{0}) == uint64_t{n} * (n + 1) / 2);
 }
 
+TEST_CASE("queues: by-value block arguments and dynamic shared memory", "[conformance]") {
+  FOR_EACH_DEVICE();
+  Ctx c(uri);
+  const uint32_t n = 1000, block = 128;
+  struct Affine {
+    uint32_t mul, add, tag;
+  } p{3, 7, 1000000};
+  auto k = c.prog.kernel("reverse_affine");
+  REQUIRE(k.info().args[0].kind == hcq::ArgKind::bytes);
+  CHECK(k.info().args[0].size == sizeof(Affine));
+  CHECK(k.info().args[1].offset == 16);
+  auto out = c.dev.alloc(n * 4);
+  auto done = c.dev.new_signal();
+  c.q.exec(hcq::KernelArgs(k).set_value("p", p).set("out", out).set_u32("n", n).dynamic_shared(block * 4), groups(n, block),
+           {block, 1, 1})
+      .signal(done, 1)
+      .submit();
+  REQUIRE(done.wait(1, 5s) == hcq::WaitStatus::signaled);
+  auto got = c.download<uint32_t>(out, n);
+  size_t wrong = 0;
+  for (uint32_t j = 0; j < n; ++j) {
+    uint32_t i = j / block * block + (block - 1 - j % block);  // the thread that wrote j
+    wrong += got[j] != i * p.mul + p.add + p.tag;
+  }
+  CHECK(wrong == 0);
+
+  // The block's size is checked, and shared memory beyond the device's limit is refused at submit.
+  hcq::KernelArgs bad(k);
+  bad.set_bytes("p", std::as_bytes(std::span("0123456789", 10)));
+  CHECK_THAT(bad.problem(), Contains("bytes[12], given 10 bytes"));
+  c.q.exec(hcq::KernelArgs(k).set_value("p", p).set("out", out).set_u32("n", n).dynamic_shared(c.dev.props().max_shared_bytes + 1),
+           groups(n, block), {block, 1, 1});
+  CHECK_THROWS_WITH(c.q.submit(), Contains("dynamic") && Contains("reverse_affine"));
+}
+
 TEST_CASE("queues: cross-queue and cross-device waits", "[conformance]") {
   FOR_EACH_DEVICE();
   Ctx c(uri);

@@ -40,6 +40,24 @@ HCQ_CPU_KERNEL(reduce_sum, "in: ptr, out: ptr, n: u32", 1024 * 8) {
   return 0;
 }
 
+/* A by-value block and dynamic shared memory: each workgroup stores its global indices in
+ * dynamic shared memory (at least block * 4 bytes, else it traps with 99), then thread t writes
+ * out[mirror(i)] = buf[t] * p.mul + p.add + p.tag, mirror() reversing the index inside the
+ * workgroup; elements at or past n are not written. */
+struct affine { uint32_t mul, add, tag; };
+struct reverse_affine_args { struct affine p; uint32_t* out; uint32_t n; };
+HCQ_CPU_KERNEL(reverse_affine, "p: bytes[12], out: ptr, n: u32", 0) {
+  const struct reverse_affine_args* a = (const struct reverse_affine_args*)args;
+  uint32_t* buf = (uint32_t*)d->shared;
+  if (d->shared_bytes < (uint64_t)d->block[0] * 4) return 99;
+  HCQ_FOR_EACH_THREAD(d, t) { buf[t.local_x] = t.global_x; }
+  HCQ_FOR_EACH_THREAD(d, t) {
+    uint32_t j = d->workgroup[0] * d->block[0] + (d->block[0] - 1 - t.local_x);
+    if (j < a->n) a->out[j] = buf[t.local_x] * a->p.mul + a->p.add + a->p.tag;
+  }
+  return 0;
+}
+
 /* Reads a counter and adds one: run back to back, it proves in-order execution. */
 struct bump_args { uint64_t* counter; uint64_t* seen; uint32_t slot; };
 HCQ_CPU_KERNEL(bump, "counter: ptr, seen: ptr, slot: u32", 0) {

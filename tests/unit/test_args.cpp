@@ -25,7 +25,7 @@ TEST_CASE("KernelArgs builds the argument block from the code object's metadata"
   REQUIRE(bytes.size() > 1000);
   auto prog = dev.load_program(bytes, "conformance-cpu.so");
   auto names = prog.kernel_names();
-  CHECK(names.size() == 6);
+  CHECK(names.size() == 7);
   auto k = prog.kernel("axpb");
   CHECK(k.info().args_size == 40);
   auto buf = dev.alloc(64);

@@ -132,11 +132,10 @@ TEST_CASE("the conformance cubin: kernels, arguments and launch facts", "[unit][
   std::vector<std::string> names;
   for (const auto& k : img.kernels) names.push_back(k.info.name);
   std::sort(names.begin(), names.end());
-  CHECK(names == std::vector<std::string>{"axpb", "bump", "fill_u32", "reduce_sum", "trap", "vadd"});
+  CHECK(names == std::vector<std::string>{"axpb", "bump", "fill_u32", "reduce_sum", "reverse_affine", "trap", "vadd"});
 
   const CubinKernel& vadd = kernel(img, "vadd");
   CHECK(vadd.annotated);
-  CHECK(vadd.unsupported.empty());
   check_args(vadd, {{"a", ArgKind::pointer, 0}, {"b", ArgKind::pointer, 8}, {"c", ArgKind::pointer, 16}, {"n", ArgKind::u32, 24}});
   CHECK(vadd.info.args_size == 28);  // the cubin's own size, not rounded up to 8 (the cpu device says 32)
   CHECK(vadd.param_base == 0x210);
@@ -180,12 +179,13 @@ TEST_CASE("the conformance cubin: kernels, arguments and launch facts", "[unit][
     CHECK(k.text_offset % 128 == 0);
   }
   CHECK(img.alignment % 256 == 0);
-  // Bank 4 holds the addresses of the __device__ variables: here the six signature strings.
+  // Bank 4 holds the addresses of the __device__ variables: here the seven signature strings (7 x 8
+  // bytes, rounded up to a multiple of 16).
   REQUIRE(img.banks.size() == 1);
   CHECK(img.banks[0].index == 4);
   CHECK(img.banks[0].image_offset % 256 == 0);
-  CHECK(img.banks[0].size == 0x30);
-  CHECK(img.relocs.size() == 6);
+  CHECK(img.banks[0].size == 0x40);
+  CHECK(img.relocs.size() == 7);
   for (const auto& r : img.relocs) {
     CHECK(r.type == hcq::nv::reloc::r_cuda_64);
     CHECK(r.in_image);
@@ -224,7 +224,9 @@ TEST_CASE("relocation writes GPU addresses into bank 4", "[unit][nv][cubin]") {
 TEST_CASE("the hardware-test cubin: shared memory, banks, globals, C++ and by-value structs", "[unit][nv][cubin]") {
   const CubinImage img = parse_cubin(hw(), "hw-nvidia-sm_90.bin");
   CHECK(img.sm == 90);
-  CHECK(img.kernels.size() == 8);
+  CHECK(img.kernels.size() == 10);
+  // A kernel with a 2 KiB volatile array on its stack: per-thread local memory from its frame.
+  CHECK(kernel(img, "local_scratch").info.private_bytes >= 2048);
 
   const CubinKernel& sgemm = kernel(img, "sgemm");
   check_args(sgemm, {{"A", ArgKind::pointer, 0}, {"B", ArgKind::pointer, 8}, {"C", ArgKind::pointer, 16}, {"M", ArgKind::u32, 24},
@@ -238,7 +240,7 @@ TEST_CASE("the hardware-test cubin: shared memory, banks, globals, C++ and by-va
   CHECK(dyn.info.shared_bytes == 0);  // dynamic shared memory is a launch parameter
   CHECK(dyn.launch_shared_bytes(64 * 1024) == 65 * 1024);
 
-  // A 4400-byte struct by value: described (KPARAM_INFO_V2), but refused when asked for.
+  // A 4400-byte struct by value: described by KPARAM_INFO_V2, an argument of kind bytes.
   const CubinKernel& big = kernel(img, "big_param");
   CHECK_FALSE(big.annotated);
   REQUIRE(big.params.size() == 3);
@@ -249,12 +251,13 @@ TEST_CASE("the hardware-test cubin: shared memory, banks, globals, C++ and by-va
   CHECK(big.params[2].size == 4);
   CHECK(big.info.args_size == 4412);
   CHECK(big.cbank0.size() == 0x210 + 4412);
-  CHECK_THAT(big.unsupported, Contains("big_param") && Contains("arg0 of 4400 bytes at offset 0"));
   CHECK(big.info.args.size() == 3);
+  CHECK(big.info.args[0].kind == ArgKind::bytes);
+  CHECK(big.info.args[0].size == 4400);
   CHECK(big.info.args[1].name == "arg1");
   CHECK(big.info.args[1].kind == ArgKind::pointer);
   CHECK(big.info.args[2].kind == ArgKind::u32);
-  CHECK_THROWS_WITH(img.kernel("big_param"), Contains("unsupported parameter arg0 of 4400 bytes at offset 0"));
+  CHECK(&img.kernel("big_param") == &big);
 
   // An unannotated C++ kernel: kinds from the mangled name, found by its plain name too.
   const CubinKernel& saxpy = kernel(img, "saxpy");

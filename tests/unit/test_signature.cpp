@@ -35,3 +35,32 @@ TEST_CASE("bad cpu signatures are refused with the reason", "[unit][cpu]") {
   for (int i = 0; i < 65; ++i) many += (i ? ", a" : "a") + std::to_string(i) + ": u32";
   CHECK_THROWS_WITH(hcq::detail::parse_signature(many + ")", "t.so"), Contains("more than 64"));
 }
+
+TEST_CASE("by-value blocks: bytes[N] and bytes[N:A] lay out like C structs", "[unit][cpu]") {
+  auto info = hcq::detail::parse_signature("k(a: u32, p: bytes[12], q: bytes[16], r: bytes[6:2], s: u32, t: bytes[8:4], u: ptr)", "t.so");
+  REQUIRE(info.args.size() == 7);
+  struct P { uint32_t v[3]; };
+  struct Q { uint64_t v[2]; };
+  struct R { uint16_t v[3]; };
+  struct T { float v[2]; };
+  struct K { uint32_t a; P p; Q q; R r; uint32_t s; T t; void* u; };
+  CHECK(info.args[1].kind == hcq::ArgKind::bytes);
+  CHECK(info.args[1].size == 12);
+  CHECK(info.args[1].offset == offsetof(K, p));
+  CHECK(info.args[2].offset == offsetof(K, q));
+  CHECK(info.args[3].offset == offsetof(K, r));
+  CHECK(info.args[3].size == 6);
+  CHECK(info.args[4].offset == offsetof(K, s));
+  CHECK(info.args[5].offset == offsetof(K, t));
+  CHECK(info.args[6].offset == offsetof(K, u));
+  CHECK(info.args_size == sizeof(K));
+  CHECK(info.args[0].size == 4);
+  CHECK(info.args[6].size == 8);
+
+  for (const char* bad : {"k(p: bytes[0])", "k(p: bytes[])", "k(p: bytes[12:3])", "k(p: bytes[40000])", "k(p: bytes[-1])",
+                          "k(p: bytes[12:])", "k(p: bytes12)", "k(p: bytes[1x])"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(hcq::detail::parse_signature(bad, "t.so"), Contains("bytes[N]"));
+  }
+  CHECK_THROWS_WITH(hcq::detail::parse_signature("k(a: bytes[30000], b: bytes[3000])", "t.so"), Contains("more than 32764 bytes"));
+}

@@ -36,6 +36,26 @@ extern "C" __global__ void reduce_sum(const uint32_t* in, uint64_t* out, uint32_
   if (t == 0) out[blockIdx.x] = partial[0];
 }
 
+// A by-value block and dynamic shared memory: each block stores its global indices in dynamic
+// shared memory (at least blockDim.x * 4 bytes, else it traps), then thread t writes
+// out[mirror(i)] = buf[t] * p.mul + p.add + p.tag, mirror() reversing the index inside the block;
+// elements at or past n are not written.
+struct affine {
+  uint32_t mul, add, tag;
+};
+HCQ_NV_SIGNATURE(reverse_affine, "p: bytes[12], out: ptr, n: u32");
+extern "C" __global__ void reverse_affine(affine p, uint32_t* out, uint32_t n) {
+  extern __shared__ uint32_t buf[];
+  uint32_t given;
+  asm volatile("mov.u32 %0, %%dynamic_smem_size;" : "=r"(given));
+  if (given < blockDim.x * 4) __trap();
+  uint32_t t = threadIdx.x;
+  buf[t] = blockIdx.x * blockDim.x + t;
+  __syncthreads();
+  uint32_t j = blockIdx.x * blockDim.x + (blockDim.x - 1 - t);
+  if (j < n) out[j] = buf[t] * p.mul + p.add + p.tag;
+}
+
 // Reads a counter and adds one, once per block (run it with one thread in one block): launched back
 // to back, it proves in-order execution.
 HCQ_NV_SIGNATURE(bump, "counter: ptr, seen: ptr, slot: u32");

@@ -122,3 +122,23 @@ extern "C" __global__ void touch(uint64_t* a, uint32_t n) {
   if (blockIdx.x == 0 && blockIdx.y == 0 && blockIdx.z == 0 && threadIdx.x == 0 && threadIdx.y == 0 && threadIdx.z == 0)
     a[0] += n;
 }
+
+// Per-thread local memory: a volatile 2 KiB array lives in local memory (the launcher must size
+// the device's local-memory pool from the kernel's frame). With k odd, (j * k + i) % 512 visits
+// every slot once, so out[i] = i * (0 + 1 + ... + 511) = i * 130816 (mod 2^32), for i < n.
+HCQ_NV_SIGNATURE(local_scratch, "out: ptr, n: u32, k: u32");
+extern "C" __global__ void local_scratch(uint32_t* out, uint32_t n, uint32_t k) {
+  uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+  volatile uint32_t scratch[512];
+  for (uint32_t j = 0; j < 512; ++j) scratch[j] = i * j;
+  uint32_t sum = 0;
+  for (uint32_t j = 0; j < 512; ++j) sum += scratch[(j * k + i) % 512];
+  if (i < n) out[i] = sum;
+}
+
+// Writes `value` to the raw address `addr` (a u64, not a buffer): the hardware tests point it at
+// an unmapped address to provoke an MMU fault.
+HCQ_NV_SIGNATURE(poke, "addr: u64, value: u32");
+extern "C" __global__ void poke(uint64_t addr, uint32_t value) {
+  if (threadIdx.x == 0 && blockIdx.x == 0) *reinterpret_cast<volatile uint32_t*>(addr) = value;
+}
