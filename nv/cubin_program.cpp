@@ -83,9 +83,6 @@ std::shared_ptr<detail::ProgramImpl> load_cubin_program(NvDevice& device, std::s
     d.local_memory_high_bytes = (nk.local_per_thread + 15) / 16 * 16;
     d.shared_memory_bytes = static_cast<uint32_t>(k.launch_shared_bytes(0));
     d.release[0].enable = false;  // the queue signals with host semaphores after the launch
-    uint32_t carveout = carveout_kib((d.shared_memory_bytes + 1023) / 1024);
-    d.min_sm_config = d.target_sm_config = sm_config_encoding(carveout);
-    d.max_sm_config = sm_config_encoding(std::max(carveout, 100u));
     d.program_va = program->image->gpu_va + k.text_offset;
     for (const CubinBank& b : cubin.banks) d.constant_buffer.at(b.index) = {true, true, program->image->gpu_va + b.image_offset, static_cast<uint32_t>(b.size)};
     for (const CubinBank& b : k.banks) d.constant_buffer.at(b.index) = {true, true, program->image->gpu_va + b.image_offset, static_cast<uint32_t>(b.size)};
@@ -95,6 +92,12 @@ std::shared_ptr<detail::ProgramImpl> load_cubin_program(NvDevice& device, std::s
     const QmdLayout& layout = qmd_layout(device.chip().qmd_major);
     nk.qmd.resize(layout.dwords);
     encode_qmd(layout, d, nk.qmd);
+    // Shared memory and the SM carve-out as a launch with dynamic shared memory sets them.
+    if (!set_shared_memory(layout, nk.qmd, d.shared_memory_bytes)) {
+      throw Error(Errc::bad_code_object, device.uri(), "program",
+                  fmt::format("{}: kernel '{}' needs {} bytes of shared memory; the SM has at most 228 KiB", name, k.info.name,
+                              d.shared_memory_bytes));
+    }
     program->launch.push_back(std::move(nk));
     program->kernels.push_back({k.info, i, program.get()});
   }
