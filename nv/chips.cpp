@@ -13,14 +13,15 @@ namespace {
 // clcbc0.h HOPPER_COMPUTE_A, clcdc0.h BLACKWELL_COMPUTE_A, clcec0.h BLACKWELL_COMPUTE_B; the
 // matching DMA_COPY, CHANNEL_GPFIFO and USERMODE classes).. Only Hopper has run here (an H100);
 // the other rows follow the same headers and are marked unverified. Newest first: a GPU also
-// lists older classes.
+// lists older classes. Copy queues run on COPY2: on the H100, COPY0 and COPY1 are the graphics
+// engine's own (runlist 0, shared with compute) and COPY2 has a runlist of its own.
 constexpr Chip chips[] = {
-    {"Blackwell", 0xCEC0, 0xCAB5, 0xCA6F, 0xC761, 5, false},
-    {"Blackwell", 0xCDC0, 0xC9B5, 0xC96F, 0xC761, 5, false},
-    {"Hopper", 0xCBC0, 0xC8B5, 0xC86F, 0xC661, 4, true},
-    {"Ada", 0xC9C0, 0xC7B5, 0xC56F, 0xC561, 3, false},
-    {"Ampere", 0xC7C0, 0xC7B5, 0xC56F, 0xC561, 3, false},
-    {"Ampere", 0xC6C0, 0xC6B5, 0xC56F, 0xC561, 3, false},
+    {"Blackwell", 0xCEC0, 0xCAB5, 0xCA6F, 0xC761, 5, 2, false},
+    {"Blackwell", 0xCDC0, 0xC9B5, 0xC96F, 0xC761, 5, 2, false},
+    {"Hopper", 0xCBC0, 0xC8B5, 0xC86F, 0xC661, 4, 2, true},
+    {"Ada", 0xC9C0, 0xC7B5, 0xC56F, 0xC561, 3, 2, false},
+    {"Ampere", 0xC7C0, 0xC7B5, 0xC56F, 0xC561, 3, 2, false},
+    {"Ampere", 0xC6C0, 0xC6B5, 0xC56F, 0xC561, 3, 2, false},
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ struct Chip {
   uint32_t gpfifo_class;
   uint32_t usermode_class;
   uint8_t qmd_major;        // QMD layout version (nv/pkt/qmd.hpp)
+  uint8_t async_copy;       // the copy engine (COPYn) copy queues run on: one outside the graphics runlist
   bool verified;            // run end to end on real hardware (docs/nv.md says where)
 };
 

@@ -58,15 +58,9 @@ NvDevice::NvDevice(const detail::UriParts& uri, const CardInfo& card)
   dev_fd_ = rm_.open_device_fd(card.minor);
 
   // Device and subdevice, then the facts that pick our class table row.
-  abi::GpuIdInfoV2 id{};
-  id.gpuId = card.gpu_id;
-  rm_.control(rm_.root(), abi::ctrl::gpu_get_id_info_v2, id, "GPU_GET_ID_INFO_V2");
-  abi::DeviceAlloc dev{};
-  dev.deviceId = id.deviceInstance;
-  dev.hClientShare = rm_.root();
-  device_ = rm_.alloc(rm_.root(), abi::cls::device, &dev, "device");
-  abi::SubdeviceAlloc sub{};
-  subdevice_ = rm_.alloc(device_, abi::cls::subdevice, &sub, "subdevice");
+  auto [device, subdevice] = rm_.alloc_gpu(card);
+  device_ = device;
+  subdevice_ = subdevice;
 
   abi::ClassListV2 classes{};
   rm_.control(device_, abi::ctrl::device_get_classlist_v2, classes, "GET_CLASSLIST_V2");
@@ -322,21 +316,62 @@ NvDevice::Channel NvDevice::create_channel(uint64_t gpfifo_va, uint32_t entries,
     munmap(notifier, 4096);
     throw;
   }
+  bool copy = engine_class == chip_->copy_class;
   abi::ChannelAlloc p{};
   p.hObjectError = c.notifier_memory;
   p.gpFifoOffset = gpfifo_va;
   p.gpFifoEntries = entries;
-  p.hContextShare = ctxshare_;
+  p.hContextShare = copy ? 0 : ctxshare_;  // a copy-engine group has no subcontexts
   p.hUserdMemory[0] = userd_memory;
   p.userdOffset[0] = userd_offset;
   try {
-    c.handle = rm_.alloc(tsg_, chip_->gpfifo_class, &p, what);
-    finish_channel(c, gpfifo_va, engine_class, what);
+    c.handle = rm_.alloc(copy ? copy_group() : tsg_, chip_->gpfifo_class, &p, what);
+    if (copy) {
+      finish_copy_channel(c, what);
+    } else {
+      finish_channel(c, gpfifo_va, engine_class, what);
+    }
   } catch (...) {
     destroy_channel(c);
     throw;
   }
   return c;
+}
+
+uint32_t NvDevice::copy_group() {
+  std::lock_guard lock(mutex_);
+  if (copy_tsg_) return copy_tsg_;
+  // Copy queues get a channel group of their own on an async copy engine, with the UVM address
+  // space: in the graphics group they would share the compute channel's runlist and PBDMA, and
+  // a later copy channel there sometimes never ran (docs/nv.md). No context share: the RM allows
+  // async subcontexts only on graphics engines.
+  abi::ChannelGroupAlloc g{};
+  g.hVASpace = vaspace_;
+  g.engineType = abi::engine_copy0 + chip_->async_copy;
+  copy_tsg_ = rm_.alloc(device_, abi::cls::channel_group, &g, "copy channel group");
+  return copy_tsg_;
+}
+
+void NvDevice::finish_copy_channel(Channel& c, const char* what) {
+  // The copy object names its engine: without it the RM binds the default, a graphics-runlist
+  // copy engine, and moves the whole group onto the graphics runlist.
+  abi::CopyAlloc ce{1, abi::engine_copy0 + chip_->async_copy};
+  c.engine = rm_.alloc(c.handle, chip_->copy_class, &ce, what);
+  abi::WorkSubmitToken token{};
+  rm_.control(c.handle, abi::ctrl::get_work_submit_token, token, "GET_WORK_SUBMIT_TOKEN");
+  c.token = token.workSubmitToken;
+  // No UVM_REGISTER_CHANNEL: a copy channel has no context buffers for UVM to map, and the RM
+  // schedules copy channels without it. The group is enabled with its first channel; later
+  // channels are enabled one by one, as the RM's own clients do for busy groups.
+  abi::GpfifoSchedule sched{1, 0, 0};
+  std::lock_guard lock(mutex_);
+  if (!copy_tsg_scheduled_) {
+    rm_.control(copy_tsg_, abi::ctrl::tsg_gpfifo_schedule, sched, "GPFIFO_SCHEDULE (copy group)");
+    copy_tsg_scheduled_ = true;
+  } else {
+    rm_.control(c.handle, abi::ctrl::channel_gpfifo_schedule, sched, "GPFIFO_SCHEDULE (copy channel)");
+  }
+  log_->debug("{}: copy channel {:#x} on COPY{}, object {:#x}, token {:#x}", what, c.handle, chip_->async_copy, c.engine, c.token);
 }
 
 void NvDevice::finish_channel(Channel& c, uint64_t gpfifo_va, uint32_t engine_class, const char* what) {
@@ -365,8 +400,10 @@ void NvDevice::finish_channel(Channel& c, uint64_t gpfifo_va, uint32_t engine_cl
 
 void NvDevice::destroy_channel(const Channel& c) noexcept {
   if (c.handle) {
-    abi::UvmUnregisterChannel un{uuid_, rm_.root(), c.handle, 0};
-    ::ioctl(rm_.uvm_fd(), abi::uvm::unregister_channel, &un);
+    if (c.uvm_va) {
+      abi::UvmUnregisterChannel un{uuid_, rm_.root(), c.handle, 0};
+      ::ioctl(rm_.uvm_fd(), abi::uvm::unregister_channel, &un);
+    }
     rm_.free(c.handle);
   }
   if (c.notifier_memory) rm_.free(c.notifier_memory);
@@ -411,6 +448,7 @@ void NvDevice::poll_health() noexcept {
     {
       std::lock_guard lock(mutex_);
       for (NvQueue* q : nv_queues_) {
+        q->watch_progress();
         if (why.empty()) why = q->health();
         if (q->completed() < q->submitted()) busy.push_back(fmt::format("{} ({})", q->name(), q->describe_state()));
       }

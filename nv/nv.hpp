@@ -43,8 +43,9 @@ class NvDevice final : public detail::DeviceImpl {
   volatile uint32_t* doorbell() const noexcept { return doorbell_; }
   // A GPU-visible buffer the device owns itself (rings, notifiers), mapped to the CPU.
   std::shared_ptr<detail::BufferImpl> alloc_internal(uint64_t size, MemoryKind kind);
-  // Allocates a GPFIFO channel with `engine_class` in the device's channel group. Returns the
-  // channel handle and fills the work-submit token.
+  // Allocates a GPFIFO channel for `engine_class`: a compute channel joins the graphics channel
+  // group, a copy channel the copy-engine group (docs/nv.md says why). Returns the channel
+  // handle and fills the work-submit token.
   struct Channel {
     uint32_t handle = 0;
     uint32_t engine = 0;
@@ -78,6 +79,8 @@ class NvDevice final : public detail::DeviceImpl {
   };
   uint64_t reserve_va(uint64_t size, uint64_t alignment);
   void finish_channel(Channel& c, uint64_t gpfifo_va, uint32_t engine_class, const char* what);
+  uint32_t copy_group();
+  void finish_copy_channel(Channel& c, const char* what);
   void map_gpu(uint64_t va, uint64_t size, uint32_t memory, bool uncached);
 
   Rm rm_;
@@ -86,6 +89,8 @@ class NvDevice final : public detail::DeviceImpl {
   int dev_fd_ = -1;
   abi::Uuid uuid_{};
   uint32_t device_ = 0, subdevice_ = 0, vaspace_ = 0, tsg_ = 0, ctxshare_ = 0, usermode_ = 0;
+  uint32_t copy_tsg_ = 0;  // the copy-engine channel group, made with the first copy channel (under mutex_)
+  bool copy_tsg_scheduled_ = false;
   void* usermode_map_ = nullptr;
   int usermode_fd_ = -1;
   volatile uint32_t* doorbell_ = nullptr;

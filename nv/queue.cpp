@@ -104,6 +104,29 @@ std::string NvQueue::health() const noexcept {
   }
 }
 
+void NvQueue::watch_progress() noexcept {
+  using clock = std::chrono::steady_clock;
+  uint64_t done = completed();
+  uint32_t get = userd_[reg::host::userd_gp_get / 4];
+  auto now = clock::now();
+  if (done >= submitted() || done != watched_done_ || get != watched_get_ || watched_at_ == clock::time_point{}) {
+    watched_done_ = done;
+    watched_get_ = get;
+    watched_at_ = now;
+    return;
+  }
+  if (now - watched_at_ < std::chrono::seconds(1)) return;
+  ++rekicks_;
+  try {
+    nv_.logger()->warn("{}: no progress for {} ms ({}); ringing its doorbell again (time {})", name(),
+                       std::chrono::duration_cast<std::chrono::milliseconds>(now - watched_at_).count(), describe_state(), rekicks_);
+  } catch (...) {
+  }
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  *nv_.doorbell() = channel_.token;
+  watched_at_ = now;
+}
+
 // Binds the engine object to its subchannel and, on compute, the shared and local windows.
 void NvQueue::setup_channel(detail::CommandStream& s) {
   PushBuf p(s);

@@ -4,6 +4,8 @@
 // entry, moves GPPut and rings the usermode doorbell with the channel's token.
 #pragma once
 
+#include <chrono>
+
 #include <deque>
 #include <vector>
 
@@ -45,6 +47,10 @@ class NvQueue final : public detail::QueueImpl {
   // GPGet / GPPut of the channel, for messages.
   std::string describe_state() const;
   // Empty while the channel runs; else what its error notifier reports.
+  // Called by the device's health poll (waits run it): a queue whose work has not moved for a
+  // second gets a log line with its GPFIFO state and its doorbell rung again. Ringing is
+  // harmless when the GPU is merely busy; it recovers a doorbell the GPU missed.
+  void watch_progress() noexcept;
   std::string health() const noexcept;
 
  private:
@@ -78,6 +84,11 @@ class NvQueue final : public detail::QueueImpl {
   std::vector<Indirect> indirect_;
   uint32_t local_per_thread_ = 0;
   bool set_up_ = false;
+  // watch_progress() state, touched only under the device's queue-list lock.
+  uint64_t watched_done_ = 0;
+  uint32_t watched_get_ = 0;
+  std::chrono::steady_clock::time_point watched_at_{};
+  uint32_t rekicks_ = 0;
 };
 
 }  // namespace hcq::nv

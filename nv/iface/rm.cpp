@@ -88,13 +88,14 @@ std::vector<CardInfo> list_cards() {
   return out;
 }
 
-Rm::Rm(std::string who) : who_(std::move(who)) {
+Rm::Rm(std::string who, bool with_uvm) : who_(std::move(who)) {
   ctl_ = open_node("/dev/nvidiactl");
   if (ctl_ < 0) fail("open", fmt::format("cannot open /dev/nvidiactl: {}", std::strerror(errno)), "load the NVIDIA kernel module");
   abi::Os21Alloc a{};
   ioctl_or_throw(ctl_, abi::esc::rm_alloc, &a, sizeof(a), "root client");
   if (a.status != 0) fail("root client", rm_status_name(a.status), "check dmesg for NVRM messages");
   root_ = a.hObjectNew;
+  if (!with_uvm) return;
 
   // UVM: one fd for the session and a second that ties this process's mm to it.
   uvm_ = open_node("/dev/nvidia-uvm");
@@ -127,6 +128,18 @@ void Rm::ioctl_or_throw(int fd, uint32_t nr, void* arg, uint32_t size, const cha
     fail(what, fmt::format("ioctl {:#x} failed: {}", nr, std::strerror(errno)),
          "the kernel module's ABI may not be 580's (see docs/nv.md)");
   }
+}
+
+Rm::Gpu Rm::alloc_gpu(const CardInfo& card) {
+  abi::GpuIdInfoV2 id{};
+  id.gpuId = card.gpu_id;
+  control(root_, abi::ctrl::gpu_get_id_info_v2, id, "GPU_GET_ID_INFO_V2");
+  abi::DeviceAlloc dev{};
+  dev.deviceId = id.deviceInstance;
+  dev.hClientShare = root_;
+  uint32_t device = alloc(root_, abi::cls::device, &dev, "device");
+  abi::SubdeviceAlloc sub{};
+  return {device, alloc(device, abi::cls::subdevice, &sub, "subdevice")};
 }
 
 std::string Rm::driver_version() {

@@ -32,7 +32,8 @@ std::vector<CardInfo> list_cards();
 class Rm {
  public:
   // Opens /dev/nvidiactl and allocates the root client. `who` names the device in errors.
-  explicit Rm(std::string who);
+  // Without `with_uvm` there is no UVM session (monitoring: hcq-smi needs controls only).
+  explicit Rm(std::string who, bool with_uvm = true);
   ~Rm();
   Rm(const Rm&) = delete;
   Rm& operator=(const Rm&) = delete;
@@ -64,6 +65,11 @@ class Rm {
 
   // Opens /dev/nvidia<minor> and ties it to this client (REGISTER_FD); the caller owns the fd.
   int open_device_fd(uint32_t minor);
+  // The device and subdevice objects of the GPU `card` (its device instance from GET_ID_INFO_V2).
+  struct Gpu {
+    uint32_t device, subdevice;
+  };
+  Gpu alloc_gpu(const CardInfo& card);
   // Pins [cpu, cpu + size) as an NV01_MEMORY_SYSTEM_OS_DESCRIPTOR object under `device`.
   uint32_t alloc_os_descriptor(int device_fd, uint32_t device, void* cpu, uint64_t size);
   // Maps an RM memory object to the CPU through a fresh fd (one mapping per fd); returns the

@@ -173,6 +173,13 @@ struct ChannelGroupAlloc {  // NV_CHANNEL_GROUP_ALLOCATION_PARAMETERS
 };
 static_assert(sizeof(ChannelGroupAlloc) == 20);
 inline constexpr uint32_t engine_graphics = 1;  // NV2080_ENGINE_TYPE_GRAPHICS (compute runs on it)
+inline constexpr uint32_t engine_copy0 = 9;     // NV2080_ENGINE_TYPE_COPY0; COPYn = 9 + n
+
+struct CopyAlloc {  // NVB0B5_ALLOCATION_PARAMETERS (class/clb0b5sw.h)
+  uint32_t version;     // 1: engineType is an NV2080_ENGINE_TYPE
+  uint32_t engineType;
+};
+static_assert(sizeof(CopyAlloc) == 8);
 
 struct ContextShareAlloc {  // NV_CTXSHARE_ALLOCATION_PARAMETERS
   uint32_t hVASpace, flags, subctxId;
@@ -245,6 +252,7 @@ inline constexpr uint32_t gr_get_info = 0x20801201;                  // ctrl2080
 inline constexpr uint32_t fb_get_info_v2 = 0x20801303;               // ctrl2080fb.h (580: 128 entries)
 inline constexpr uint32_t get_work_submit_token = 0xC36F0108;        // ctrlc36f.h, on a channel
 inline constexpr uint32_t tsg_gpfifo_schedule = 0xA06C0101;          // ctrla06c.h (580: 3 bytes)
+inline constexpr uint32_t channel_gpfifo_schedule = 0xA06F0103;      // ctrla06fgpfifo.h, same 3 bytes
 }  // namespace ctrl
 
 struct BuildVersion {  // NV0000_CTRL_SYSTEM_GET_BUILD_VERSION_V2_PARAMS
