@@ -1,204 +1,164 @@
-// hcq-smi (first version): list the devices libhcq sees and, with --details, what each one offers.
-#include <fmt/format.h>
+// hcq-smi: one status tool for AMD, NVIDIA, Tenstorrent and Qualcomm accelerators (docs/smi.md).
+// Read-only: it never changes device state and never loads firmware.
+//
+// Exit codes: 0 ok (also when there is no accelerator), 1 an error (a device -d names does not
+// exist, a root that cannot be read), 2 a usage error.
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <iostream>
+#include <thread>
 
 #include <CLI/CLI.hpp>
-#include <algorithm>
-#include <charconv>
-#include <iostream>
-#include <nlohmann/json.hpp>
-#include <optional>
-#include <stdexcept>
+#include <fmt/format.h>
 
-#include "hcq/hcq.hpp"
+#include "output.hpp"
+#include "readers.hpp"
 
 namespace {
 
-constexpr int schema_version = 1;
+using namespace hcq::smi;
 
 struct Options {
+  Context ctx;
   std::string device;
-  bool details = false;
-  bool json = false;
-};
-
-// One device to show: its place in hcq::devices() (none for a URI that was opened but not listed).
-struct Row {
-  std::optional<size_t> index;
-  hcq::DeviceEntry entry;
+  std::string fields;
+  bool json = false, csv = false, no_header = false, details = false, list_fields = false;
+  double loop_seconds = 0;
+  int count = 0;  // samples in watch mode; 0 = until interrupted
 };
 
 class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
-
-std::optional<size_t> parse_index(const std::string& s) {
-  size_t v = 0;
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-  return v;
-}
-
-std::string backend_of(const std::string& uri) { return uri.substr(0, uri.find(':')); }
-
-// The devices to show: all of them, or the one -d names (an index, or any URI open() takes).
-std::vector<Row> select(const std::vector<hcq::DeviceEntry>& all, const std::string& filter) {
-  std::vector<Row> rows;
-  if (filter.empty()) {
-    for (size_t i = 0; i < all.size(); ++i) rows.push_back({i, all[i]});
-    return rows;
-  }
-  if (auto index = parse_index(filter)) {
-    if (*index >= all.size()) {
-      throw UsageError(fmt::format("-d {}: there are {} device(s), numbered 0 to {}", filter, all.size(), all.size() - 1));
-    }
-    return {{*index, all[*index]}};
-  }
-  for (size_t i = 0; i < all.size(); ++i) {
-    if (all[i].uri == filter) return {{i, all[i]}};
-  }
-  hcq::Device dev = hcq::open(filter);  // not listed (an option, another index): open it to be sure
-  return {{std::nullopt, {dev.uri(), dev.props().name, backend_of(dev.uri()), 0}}};
-}
-
-bool has_accelerator(const std::vector<hcq::DeviceEntry>& all) {
-  return std::any_of(all.begin(), all.end(), [](const hcq::DeviceEntry& e) { return e.backend != "cpu"; });
-}
-
-std::string dims(hcq::Dim3 d) { return fmt::format("{}x{}x{}", d.x, d.y, d.z); }
-
-std::string bytes_text(uint64_t b) {
-  constexpr const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(b);
-  size_t u = 0;
-  while (v >= 1024 && u + 1 < std::size(units)) {
-    v /= 1024;
-    ++u;
-  }
-  return u == 0 ? fmt::format("{} B", b) : fmt::format("{:.1f} {} ({} bytes)", v, units[u], b);
-}
-
-std::string tick_text(uint64_t hz) {
-  if (hz == 0) return "no timestamp clock";
-  return fmt::format("timestamps {} Hz ({:.3g} ns/tick)", hz, 1e9 / static_cast<double>(hz));
-}
-
-void print_props(const hcq::DeviceProps& p) {
-  fmt::print("    vendor {}, arch {}, program format {}, PCI {}\n", p.vendor, p.arch, p.program_format,
-             p.pci_address.empty() ? "-" : p.pci_address);
-  fmt::print("    memory: {} device, {} host-visible; buffer alignment {}\n", bytes_text(p.device_memory_bytes),
-             bytes_text(p.host_visible_device_memory_bytes), p.min_buffer_alignment);
-  fmt::print("    compute: {} units; {} threads per workgroup, workgroup up to {}, grid up to {}\n", p.compute_units,
-             p.max_threads_per_workgroup, dims(p.max_workgroup_dims), dims(p.max_grid_dims));
-  fmt::print("    limits: {} B shared per workgroup, {} B of kernel arguments\n", p.max_shared_bytes,
-             p.max_kernel_args_bytes);
-  fmt::print("    queues: {} compute, {} copy\n", p.compute_queues, p.copy_queues);
-  fmt::print("    signals: {}, {}-bit compare\n", tick_text(p.timestamp_hz), p.signal_compare_bits);
-}
-
-nlohmann::ordered_json props_json(const hcq::DeviceProps& p) {
-  auto d3 = [](hcq::Dim3 d) { return nlohmann::ordered_json{d.x, d.y, d.z}; };
-  return {{"name", p.name},
-          {"vendor", p.vendor},
-          {"arch", p.arch},
-          {"pci_address", p.pci_address},
-          {"program_format", p.program_format},
-          {"device_memory_bytes", p.device_memory_bytes},
-          {"host_visible_device_memory_bytes", p.host_visible_device_memory_bytes},
-          {"compute_units", p.compute_units},
-          {"max_threads_per_workgroup", p.max_threads_per_workgroup},
-          {"max_workgroup_dims", d3(p.max_workgroup_dims)},
-          {"max_grid_dims", d3(p.max_grid_dims)},
-          {"max_shared_bytes", p.max_shared_bytes},
-          {"max_kernel_args_bytes", p.max_kernel_args_bytes},
-          {"compute_queues", p.compute_queues},
-          {"copy_queues", p.copy_queues},
-          {"timestamp_hz", p.timestamp_hz},
-          {"signal_compare_bits", p.signal_compare_bits},
-          {"min_buffer_alignment", p.min_buffer_alignment}};
-}
-
-// Opens a row's device for --details; the error message instead when that fails.
-struct Opened {
-  std::optional<hcq::DeviceProps> props;
-  std::string error;
+class NotFound : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
-Opened open_row(const Row& row) {
-  try {
-    return {hcq::open(row.entry.uri).props(), {}};
-  } catch (const hcq::Error& e) {
-    return {std::nullopt, e.what()};
+FieldList parse_fields(const std::string& list) {
+  if (list.empty()) return all_fields();
+  FieldList out;
+  size_t pos = 0;
+  while (pos <= list.size()) {
+    size_t comma = list.find(',', pos);
+    std::string key = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    auto f = field_by_key(key);
+    if (!f) throw UsageError(fmt::format("--fields: unknown field '{}'; hcq-smi --list-fields shows them", key));
+    out.push_back(*f);
+    if (comma == std::string::npos) break;
+    pos = comma + 1;
   }
+  return out;
 }
 
-std::string index_text(const Row& r) { return r.index ? std::to_string(*r.index) : "-"; }
+std::string now_utc() {
+  std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  ::gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
-int print_text(const std::vector<Row>& rows, const Options& o, bool accelerator) {
-  size_t w_uri = 3, w_name = 4;
-  for (const auto& r : rows) {
-    w_uri = std::max(w_uri, r.entry.uri.size());
-    w_name = std::max(w_name, r.entry.name.size());
+// "01:00.0" matches "0000:01:00.0".
+bool bdf_matches(const std::string& bdf, const std::string& want) {
+  if (bdf.empty() || want.empty()) return false;
+  if (bdf == want) return true;
+  return bdf.size() > want.size() && bdf.compare(bdf.size() - want.size(), want.size(), want) == 0 &&
+         bdf[bdf.size() - want.size() - 1] == ':';
+}
+
+Snapshot sample(const Options& o) {
+  Snapshot s;
+  s.timestamp = now_utc();
+  std::vector<Record> all = discover(o.ctx, &s.problems);
+  for (size_t i = 0; i < all.size(); ++i) {
+    const Record& r = all[i];
+    bool keep = o.device.empty() || std::to_string(i) == o.device || r.uri == o.device || bdf_matches(r.bdf, o.device);
+    if (!keep) continue;
+    s.records.push_back(r);
+    s.indices.push_back(i);
   }
-  int rc = 0;
-  fmt::print("{:<5} {:<{}}  {:<{}}  {}\n", "INDEX", "URI", w_uri, "NAME", w_name, "BACKEND");
-  for (const auto& r : rows) {
-    fmt::print("{:<5} {:<{}}  {:<{}}  {}\n", index_text(r), r.entry.uri, w_uri, r.entry.name, w_name, r.entry.backend);
-    if (!o.details) continue;
-    Opened d = open_row(r);
-    if (d.props) {
-      print_props(*d.props);
+  if (!o.device.empty() && s.records.empty()) {
+    throw NotFound(fmt::format("-d {}: no such device; there are {} (by index 0-{}, BDF or URI)", o.device, all.size(),
+                               all.empty() ? 0 : all.size() - 1));
+  }
+  return s;
+}
+
+void print(const Options& o, const FieldList& fields, const Snapshot& s, bool first) {
+  if (o.json) {
+    auto doc = to_json(s, fields);
+    // Text comes from files a driver (or a broken tree) wrote: never let one bad byte abort the
+    // document; readers already refuse non-text, this is the last line of defence.
+    constexpr auto replace = nlohmann::ordered_json::error_handler_t::replace;
+    std::cout << (o.loop_seconds > 0 ? doc.dump(-1, ' ', false, replace) : doc.dump(2, ' ', false, replace)) << "\n";
+  } else if (o.csv) {
+    std::cout << to_csv(s, fields, first && !o.no_header);
+  } else {
+    if (o.loop_seconds > 0) std::cout << s.timestamp << "\n";
+    if (s.records.empty()) {
+      std::cout << "No accelerator found (looked for AMD, NVIDIA and Tenstorrent PCI devices and an Adreno GPU "
+                   "through KGSL). --sim lists simulated devices.\n";
+      for (const auto& p : s.problems) std::cout << "note: " << p << "\n";
     } else {
-      fmt::print("    cannot open: {}\n", d.error);
-      rc = 1;
+      std::cout << (o.details || !o.fields.empty() ? to_details(s, fields) : to_table(s));
     }
+    if (o.loop_seconds > 0) std::cout << "\n";
   }
-  if (!accelerator && o.device.empty()) fmt::print("no accelerator found; the cpu reference device is available\n");
-  return rc;
-}
-
-int print_json(const std::vector<Row>& rows, const Options& o) {
-  nlohmann::ordered_json list = nlohmann::ordered_json::array();
-  int rc = 0;
-  for (const auto& r : rows) {
-    nlohmann::ordered_json j = {{"index", r.index ? nlohmann::ordered_json(*r.index) : nlohmann::ordered_json(nullptr)},
-                        {"uri", r.entry.uri},
-                        {"name", r.entry.name},
-                        {"backend", r.entry.backend}};
-    if (o.details) {
-      Opened d = open_row(r);
-      if (d.props) {
-        j["details"] = props_json(*d.props);
-      } else {
-        j["error"] = d.error;
-        rc = 1;
-      }
-    }
-    list.push_back(std::move(j));
-  }
-  std::cout << nlohmann::ordered_json{{"schema_version", schema_version}, {"devices", std::move(list)}}.dump(2) << "\n";
-  return rc;
+  std::cout.flush();
 }
 
 int run(const Options& o) {
-  auto all = hcq::devices();
-  auto rows = select(all, o.device);
-  return o.json ? print_json(rows, o) : print_text(rows, o, has_accelerator(all));
+  if (o.list_fields) {
+    for (const auto& f : hcq::smi::fields()) fmt::print("{:<24} {}\n", f.key, f.help);
+    return 0;
+  }
+  if (o.json && o.csv) throw UsageError("--json and --csv exclude each other");
+  if (o.loop_seconds < 0 || !std::isfinite(o.loop_seconds)) throw UsageError("-l/--loop takes a positive number of seconds");
+  FieldList fields = parse_fields(o.fields);
+  for (int n = 0;; ++n) {
+    auto start = std::chrono::steady_clock::now();
+    print(o, fields, sample(o), n == 0);
+    if (o.loop_seconds <= 0 || (o.count > 0 && n + 1 >= o.count)) return 0;
+    std::this_thread::sleep_until(start + std::chrono::duration<double>(o.loop_seconds));
+  }
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   Options o;
-  CLI::App app{"hcq-smi: the devices libhcq can open.", "hcq-smi"};
-  app.add_option("-d,--device", o.device, "show one device: its index in the list, or a URI");
-  app.add_flag("--details", o.details, "open each device and print its properties");
-  app.add_flag("--json", o.json, "print {\"schema_version\": 1, \"devices\": [...]}");
+  CLI::App app{"hcq-smi: status of AMD, NVIDIA, Tenstorrent and Qualcomm accelerators (read-only).", "hcq-smi"};
+  app.add_option("-d,--device", o.device, "one device: its index, BDF (0000:01:00.0 or 01:00.0) or URI");
+  app.add_flag("--json", o.json, "JSON: {\"schema_version\": 2, \"devices\": [...]} (one line per sample with --loop)");
+  app.add_flag("--csv", o.csv, "CSV, one row per device, the --fields columns");
+  app.add_flag("--no-header", o.no_header, "CSV without its header line");
+  app.add_option("--fields", o.fields, "comma-separated fields to show (see --list-fields)");
+  app.add_flag("-q,--details", o.details, "every field of every device with its source, or why it is missing");
+  app.add_flag("--list-fields", o.list_fields, "print the field catalogue and exit");
+  app.add_option("-l,--loop", o.loop_seconds, "watch: sample every SECONDS until interrupted");
+  app.add_option("--count", o.count, "watch: stop after N samples")->check(CLI::NonNegativeNumber);
+  app.add_flag("--sim", o.ctx.simulated, "also list libhcq's simulated devices");
+  app.add_option("--sysfs-root", o.ctx.roots.sys, "read this tree instead of /sys (fixtures, saved machines)");
+  app.add_option("--proc-root", o.ctx.roots.proc, "read this tree instead of /proc");
+  app.add_option("--lock-dir", o.ctx.roots.locks, "kmd-free device locks (default /run/lock/hcq)");
+  app.add_option("--pci-ids", o.ctx.roots.pci_ids, "PCI ID database (default /usr/share/misc/pci.ids)");
+  app.add_option("--nvml", o.ctx.nvml_path, "NVML library to load (default libnvidia-ml.so.1)");
+  bool no_nvml = false, no_rm = false;
+  app.add_flag("--no-nvml", no_nvml, "do not load NVML (power, clocks and fan of NVIDIA GPUs stay n/a)");
+  app.add_flag("--no-rm", no_rm, "do not open NVIDIA GPUs through the RM");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
+  o.ctx.use_nvml = !no_nvml;
+  o.ctx.use_rm = !no_rm;
   try {
     return run(o);
   } catch (const UsageError& e) {
