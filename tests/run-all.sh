@@ -18,5 +18,8 @@ run_build build || status=1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
   run_build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled || status=1
 
+# libFuzzer runs of the firmware parsers (clang, ASan + UBSan), ~20 s per target.
+./tests/fuzz/run.sh build-fuzz || status=1
+
 python3 tests/summary.py build build-asan || status=1
 exit $status

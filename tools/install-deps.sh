@@ -10,6 +10,8 @@ packages=(
   catch2                            # tests
   libbenchmark-dev                  # bench/
   libpciaccess-dev libdrm-dev pci.ids  # PCI discovery and device names (hcq-smi, kmd-free)
+  libzstd-dev liblzma-dev           # firmware-loader: .zst and .xz firmware files
+  clang libclang-rt-14-dev          # tests/fuzz: libFuzzer (-fsanitize=fuzzer) for the firmware parsers
 )
 
 if [ "$(id -u)" -eq 0 ]; then
@@ -27,8 +29,11 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  echo "install-deps: installing ${missing[*]}"
+  "${sudo[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
-echo "install-deps: installing ${missing[*]}"
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+
+# GPU firmware the firmware-loader tests decode, from bookworm-backports (non-free-firmware).
+"$(dirname "$0")/install-firmware.sh"
