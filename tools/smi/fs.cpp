@@ -97,6 +97,21 @@ std::optional<int64_t> parse_int(std::string_view s, int base) {
   return neg ? -static_cast<int64_t>(v) : static_cast<int64_t>(v);
 }
 
+std::string excerpt(std::string_view text) {
+  std::string out;
+  for (char c : text.substr(0, 40)) {
+    auto u = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (u < 0x20 || u >= 0x7f) {
+      out += fmt::format("\\x{:02x}", u);  // binary stays readable and valid UTF-8
+    } else {
+      out += c;
+    }
+  }
+  return "'" + out + (text.size() > 40 ? "...'" : "'");
+}
+
 std::optional<double> parse_double(std::string_view s) {
   s = trim(s);
   if (s.empty()) return std::nullopt;
@@ -106,33 +121,18 @@ std::optional<double> parse_double(std::string_view s) {
   return v;
 }
 
-namespace {
-
-// A file's text for a message: at most 40 bytes, control and non-ASCII bytes as \xNN so the
-// message stays one line of valid UTF-8.
-std::string quoted(const std::string& text) {
-  std::string t;
-  for (char c : std::string_view(text).substr(0, 40)) {
-    auto u = static_cast<unsigned char>(c);
-    t += u < 0x20 || u >= 0x7f ? fmt::format("\\x{:02x}", u) : std::string(1, c);
-  }
-  return fmt::format("'{}{}'", t, text.size() > 40 ? "..." : "");
-}
-
-}  // namespace
-
 Value int_attr(const std::string& path, const std::string& source) {
   Read r = read_attr(path);
   if (!r.text) return missing_from(r, source);
   if (auto v = parse_int(*r.text)) return Value::of(*v, source);
-  return Value::none(Missing::read_error, source, fmt::format("{}: {} is not an integer", path, quoted(*r.text)));
+  return Value::none(Missing::read_error, source, fmt::format("{}: {} is not an integer", path, excerpt(*r.text)));
 }
 
 Value scaled_attr(const std::string& path, const std::string& source, double scale) {
   Read r = read_attr(path);
   if (!r.text) return missing_from(r, source);
   if (auto v = parse_int(*r.text)) return Value::of(static_cast<double>(*v) * scale, source);
-  return Value::none(Missing::read_error, source, fmt::format("{}: {} is not an integer", path, quoted(*r.text)));
+  return Value::none(Missing::read_error, source, fmt::format("{}: {} is not an integer", path, excerpt(*r.text)));
 }
 
 bool printable_utf8(std::string_view s) {

@@ -38,6 +38,9 @@ Value missing_from(const Read& r, const std::string& source);
 // "42", "-1", "0x1e52" (base 0 accepts a 0x prefix); surrounding spaces allowed.
 std::optional<int64_t> parse_int(std::string_view s, int base = 10);
 std::optional<double> parse_double(std::string_view s);
+// A file's text for a message: quoted, one line, at most 40 bytes, control and non-ASCII bytes
+// as \xNN so the message stays valid UTF-8.
+std::string excerpt(std::string_view text);
 
 // An integer attribute as a value; a non-number is a read error naming the file and its text.
 Value int_attr(const std::string& path, const std::string& source);

@@ -42,6 +42,19 @@ std::string user_of(const Roots& roots, const std::string& pid) {
   return std::to_string(*uid);
 }
 
+// The entry for `pid` on record `i`, filled with its name and user the first time.
+Process& entry(const Roots& roots, std::map<std::pair<size_t, int64_t>, Process>& found, size_t i, int64_t pid) {
+  auto [it, fresh] = found.try_emplace(std::pair{i, pid});
+  Process& p = it->second;
+  if (fresh) {
+    p.pid = pid;
+    Read comm = read_attr(roots.proc + "/" + std::to_string(pid) + "/comm");
+    p.name = comm.text.value_or("?");
+    p.user = user_of(roots, std::to_string(pid));
+  }
+  return p;
+}
+
 }  // namespace
 
 void read_processes(const Context& ctx, std::vector<Record>& records) {
@@ -97,15 +110,7 @@ void read_processes(const Context& ctx, std::vector<Record>& records) {
     ::closedir(d);
     for (const auto& node : held) {
       for (size_t i : nodes[node]) {
-        auto key = std::pair{i, *parse_int(pid)};
-        auto [it, fresh] = found.try_emplace(key);
-        Process& p = it->second;
-        if (fresh) {
-          p.pid = key.second;
-          Read comm = read_attr(roots.proc + "/" + pid + "/comm");
-          p.name = comm.text.value_or("?");
-          p.user = user_of(roots, pid);
-        }
+        Process& p = entry(roots, found, i, *parse_int(pid));
         p.node += (p.node.empty() ? "" : ",") + node;
       }
     }
@@ -115,14 +120,7 @@ void read_processes(const Context& ctx, std::vector<Record>& records) {
     if (records[i].bdf.empty()) continue;
     std::string lock = kmdfree::lock_path(roots.locks, records[i].bdf);
     if (auto pid = kmdfree::lock_holder(roots.proc, lock)) {
-      auto [it, fresh] = found.try_emplace(std::pair{i, *pid});
-      Process& p = it->second;
-      if (fresh) {
-        p.pid = *pid;
-        Read comm = read_attr(roots.proc + "/" + std::to_string(*pid) + "/comm");
-        p.name = comm.text.value_or("?");
-        p.user = user_of(roots, std::to_string(*pid));
-      }
+      Process& p = entry(roots, found, i, *pid);
       p.node += (p.node.empty() ? "" : ",") + ("lock " + lock);
     }
   }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fs.hpp"  // excerpt()
 #include "model.hpp"
 
 namespace hcq::smi {
@@ -36,23 +37,6 @@ inline std::string join(const std::vector<std::string>& parts, std::string_view 
     s += p;
   }
   return s;
-}
-
-// A file's text for an error message: quoted, one line, at most 40 characters.
-inline std::string excerpt(std::string_view text) {
-  std::string out;
-  for (char c : text.substr(0, 40)) {
-    auto u = static_cast<unsigned char>(c);
-    if (c == '\n') {
-      out += "\\n";
-    } else if (u < 0x20 || u >= 0x7f) {
-      constexpr char hex[] = "0123456789abcdef";
-      out += {'\\', 'x', hex[u >> 4], hex[u & 15]};  // binary stays readable and valid UTF-8
-    } else {
-      out += c;
-    }
-  }
-  return "'" + out + (text.size() > 40 ? "...'" : "'");
 }
 
 // Hz as whole MHz, rounded (sysfs clocks in Hz: amdgpu hwmon freqN_input, KGSL gpuclk). Written
