@@ -1,6 +1,7 @@
 #include "queue.hpp"
 
 #include <atomic>
+#include <cassert>
 #include <chrono>
 #include <cstring>
 #include <thread>
@@ -243,13 +244,29 @@ void NvQueue::encode_exec(detail::CommandStream& s, const detail::KernelImpl& k,
                         static_cast<uint32_t>(q + field.lo / 32 * 4), static_cast<uint32_t>(c)});
   }
 
-  PushBuf p(s);
-  // Operations of a queue run one after another (the hcq contract): the engine may otherwise
-  // overlap consecutive grids, so each launch waits for the previous work to be idle.
-  p.inc(subc_host, reg::host::wfi, {reg::host::wfi_scope_all});
-  p.inc(subc_compute, reg::compute::send_pcas_a, {0});
-  s.relocs.push_back({0, 8, 0, 32, static_cast<uint32_t>((s.words.size() - 1) * 4), static_cast<uint32_t>(q)});
-  p.inc(subc_compute, reg::compute::send_signaling_pcas2_b, {reg::compute::pcas_action_invalidate_copy_schedule});
+  // Operations of a queue run one after another (the hcq contract): the engine would otherwise
+  // overlap consecutive grids. A launch straight after another in the same stream is started by
+  // the engine when the previous grid completes (the previous QMD names it as its dependent);
+  // any other launch waits for the channel to be idle first.
+  if (layout.dependent_qmd0_pointer.present() && s.tail_words == s.words.size()) {
+    std::span<uint32_t> prev(reinterpret_cast<uint32_t*>(s.data.data() + s.tail_data), layout.dwords);
+    bool ok = set_field(prev, layout.dependent_qmd0_enable, 1) &&
+              set_field(prev, layout.dependent_qmd0_action, dependent_action_qmd_schedule) &&
+              set_field(prev, layout.dependent_qmd0_prefetch, 1);
+    assert(ok && "dependent QMD flags fit their fields");
+    (void)ok;
+    const QmdField& f = layout.dependent_qmd0_pointer;
+    s.relocs.push_back({1, f.shift, static_cast<uint8_t>(f.lo % 32), static_cast<uint8_t>(f.width()),
+                        static_cast<uint32_t>(s.tail_data + f.lo / 32 * 4), static_cast<uint32_t>(q)});
+  } else {
+    PushBuf p(s);
+    p.inc(subc_host, reg::host::wfi, {reg::host::wfi_scope_all});
+    p.inc(subc_compute, reg::compute::send_pcas_a, {0});
+    s.relocs.push_back({0, 8, 0, 32, static_cast<uint32_t>((s.words.size() - 1) * 4), static_cast<uint32_t>(q)});
+    p.inc(subc_compute, reg::compute::send_signaling_pcas2_b, {reg::compute::pcas_action_invalidate_copy_schedule});
+  }
+  s.tail_words = s.words.size();
+  s.tail_data = static_cast<uint32_t>(q);
 }
 
 void NvQueue::encode_indirect(detail::CommandStream& s, detail::BoundStream& b) {

@@ -140,6 +140,11 @@ class CommandStream {
   std::vector<std::byte> data;
   std::vector<PatchSite> sites;
   std::vector<DataReloc> relocs;  // used by backends whose commands point into `data` (nv)
+  // The last command, when a backend may extend it instead of starting a new one (nv: the launch
+  // whose descriptor a following launch chains to): valid only while words.size() == tail_words,
+  // so any other command recorded after it ends it, and clear() forgets it.
+  size_t tail_words = SIZE_MAX;
+  uint32_t tail_data = 0;
 
   void put32(uint32_t w) { words.push_back(w); }
   void put64(uint64_t v) {
@@ -161,6 +166,7 @@ class CommandStream {
     data.clear();
     sites.clear();
     relocs.clear();
+    tail_words = SIZE_MAX;
   }
   // Writes every relocation for side data placed at `data_base`, into `words` and `data_out`
   // (the placed copy of `data`, or `data` itself).

@@ -150,7 +150,16 @@ struct QmdLayout {
   QmdSplit program_address;  // V03/V04 the full VA, V05 >> 4
   QmdConstantBufferLayout constant_buffer;
   std::array<QmdReleaseLayout, qmd_releases> release;
+  // A launch that the engine starts by itself when this one completes (V04; absent elsewhere:
+  // launches there are ordered by the host instead).
+  QmdField dependent_qmd0_enable;
+  QmdField dependent_qmd0_action;    // dependent_action_qmd_schedule
+  QmdField dependent_qmd0_prefetch;
+  QmdField dependent_qmd0_pointer;   // QMD address >> 8
 };
+
+// DEPENDENT_QMD0_ACTION: QMD_SCHEDULE (the dependent grid is scheduled once this one is done).
+inline constexpr uint32_t dependent_action_qmd_schedule = 1;
 
 // A table's self-check, for static_assert: every field inside the descriptor, no field wider
 // than 64 bits, the lower half of each split exactly 32 bits.
@@ -166,7 +175,9 @@ constexpr bool qmd_layout_valid(const QmdLayout& l) {
               ok(l.invalidate_texture_header_cache) && ok(l.invalidate_texture_sampler_cache) &&
               ok(l.invalidate_texture_data_cache) && ok(l.invalidate_shader_data_cache) &&
               ok(l.invalidate_instruction_cache) && ok(l.invalidate_shader_constant_cache) &&
-              ok(l.cwd_membar_type) && ok_split(l.program_address) && l.major_version.present();
+              ok(l.cwd_membar_type) && ok_split(l.program_address) && l.major_version.present() &&
+              ok(l.dependent_qmd0_enable) && ok(l.dependent_qmd0_action) && ok(l.dependent_qmd0_prefetch) &&
+              ok(l.dependent_qmd0_pointer) && (!l.dependent_qmd0_pointer.present() || l.dependent_qmd0_pointer.width() == 32);
   for (unsigned i = 0; i < 3; ++i) good = good && ok(l.grid[i]) && ok(l.block[i]);
   for (unsigned i = 0; i < qmd_constant_buffers; ++i) {
     const auto& cb = l.constant_buffer;
@@ -268,6 +279,12 @@ inline constexpr QmdLayout qmd_v04 = [] {
   for (unsigned i = 0; i < qmd_releases; ++i)
     l.release[i] = strided_release(320 + 16 * i, QmdSplit{bits(671, 640), bits(696, 672), 0}.plus(128 * i),
                                    QmdSplit{bits(735, 704), bits(767, 736), 0}.plus(128 * i));
+  // DEPENDENT_QMD_ENABLE(i) 368 + 5 i, ACTION(i) 371 + 5 i:369 + 5 i, PREFETCH(i) 372 + 5 i,
+  // DEPENDENT_QMD0_POINTER 479:448; action 1 = QMD_SCHEDULE as tinygrad's ops_nv uses it.
+  l.dependent_qmd0_enable = bit(368);
+  l.dependent_qmd0_action = bits(371, 369);
+  l.dependent_qmd0_prefetch = bit(372);
+  l.dependent_qmd0_pointer = bits(479, 448, 8);
   return l;
 }();
 

@@ -293,6 +293,24 @@ TEST_CASE("nv QMD V04 (Hopper) golden dwords", "[nv][pkt]") {
   CHECK(get_field(q, qmd_v04.register_count) == 8);
 }
 
+TEST_CASE("nv QMD V04 dependent launch fields", "[nv][pkt]") {
+  // A launch chained to the next one: DEPENDENT_QMD_ENABLE(0) 368, ACTION(0) 371:369 = QMD_SCHEDULE,
+  // PREFETCH(0) 372, DEPENDENT_QMD0_POINTER 479:448 holding the next QMD's address >> 8.
+  std::vector<uint32_t> q(96, 0);
+  REQUIRE(set_field(q, qmd_v04.dependent_qmd0_enable, 1));
+  REQUIRE(set_field(q, qmd_v04.dependent_qmd0_action, dependent_action_qmd_schedule));
+  REQUIRE(set_field(q, qmd_v04.dependent_qmd0_prefetch, 1));
+  REQUIRE(set_field(q, qmd_v04.dependent_qmd0_pointer, 0x1234567800ull));
+  std::vector<uint32_t> e(96, 0);
+  e[11] = 1u << 16 | 1u << 17 | 1u << 20;
+  e[14] = 0x12345678u;
+  check_words(q, e);
+  CHECK_FALSE(set_field(q, qmd_v04.dependent_qmd0_pointer, 0x1234567801ull));  // not 256-byte aligned
+  // Where the layout has no such fields the queue orders launches itself.
+  CHECK_FALSE(qmd_v03.dependent_qmd0_pointer.present());
+  CHECK_FALSE(qmd_v05.dependent_qmd0_pointer.present());
+}
+
 TEST_CASE("nv QMD V03 (Ampere/Ada) golden dwords", "[nv][pkt]") {
   std::vector<uint32_t> q(64, 0xFFFFFFFFu);
   encode_qmd(qmd_v03, golden_launch(), q);  // QMD_TYPE does not exist in V03: not written
