@@ -199,12 +199,14 @@ struct Parser {
                  h.mes_ucode_data_size_bytes, h.mes_ucode_data_version);
   }
 
+  // The kernel (amdgpu_ucode_init_single_fw, imu_v11_0_load_microcode) places IRAM at the payload's
+  // start and DRAM right after it, whatever imu_*_ucode_offset_bytes say; so do we (the offsets are
+  // reported: on every shipped file they agree).
   void imu_v1() {
     auto h = header<ImuHeaderV1>();
-    in_payload("iram", "imu_iram_ucode_offset_bytes (from the payload), imu_iram_ucode_size_bytes",
-               payload_lo + uint64_t{h.imu_iram_ucode_offset_bytes}, h.imu_iram_ucode_size_bytes);
-    in_payload("dram", "imu_dram_ucode_offset_bytes (from the payload), imu_dram_ucode_size_bytes",
-               payload_lo + uint64_t{h.imu_dram_ucode_offset_bytes}, h.imu_dram_ucode_size_bytes);
+    in_payload("iram", "imu_iram_ucode_size_bytes (IRAM: the payload's start)", payload_lo, h.imu_iram_ucode_size_bytes);
+    in_payload("dram", "imu_dram_ucode_size_bytes (DRAM: after imu_iram_ucode_size_bytes of IRAM)",
+               payload_lo + uint64_t{h.imu_iram_ucode_size_bytes}, h.imu_dram_ucode_size_bytes);
   }
 
   void rlc_v2_0_images(const RlcHeaderV2_0& h) {
@@ -375,11 +377,13 @@ struct Parser {
     payload_image(name);
   }
 
+  // amdgpu_psp.c parse_ta_v1_microcode starts xgmi and hdcp at the payload whatever their
+  // offset_bytes say (0 in every shipped file); ras, dtm and securedisplay count from there.
   void ta_v1() {
     auto h = header<TaHeaderV1>();
-    legacy("xgmi", "xgmi.offset_bytes, xgmi.size_bytes", h.xgmi);
+    in_payload("xgmi", "xgmi.size_bytes (xgmi: the payload's start)", payload_lo, h.xgmi.size_bytes, 0, h.xgmi.fw_version);
     legacy("ras", "ras.offset_bytes, ras.size_bytes", h.ras);
-    legacy("hdcp", "hdcp.offset_bytes, hdcp.size_bytes", h.hdcp);
+    in_payload("hdcp", "hdcp.size_bytes (hdcp: the payload's start)", payload_lo, h.hdcp.size_bytes, 0, h.hdcp.fw_version);
     legacy("dtm", "dtm.offset_bytes, dtm.size_bytes", h.dtm);
     legacy("securedisplay", "securedisplay.offset_bytes, securedisplay.size_bytes", h.securedisplay);
   }

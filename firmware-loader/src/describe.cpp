@@ -402,6 +402,9 @@ std::optional<Format> detect_format(std::span<const std::byte> bytes, std::strin
   if (detail::ends_with(base, "_sqe.fw")) return Format::adreno_sqe;
   if (detail::ends_with(base, "_gmu.bin")) return Format::adreno_gmu;
   if (bytes.size() >= sizeof(amdgpu::CommonHeader) && u32(0) == bytes.size()) return Format::amdgpu;
+  // A name that says amdgpu (gc_11_0_0_mec.bin, psp_13_0_0_sos.bin, ...) but a size that does not match:
+  // let the amdgpu parser say what is wrong (a truncated file: size_bytes against the file's size).
+  if (amdgpu::kind_from_name(name)) return Format::amdgpu;
   return std::nullopt;
 }
 

@@ -133,7 +133,9 @@ Blob load(std::string_view name, const SearchPath& path) {
   blob.path = *found;
   blob.bytes = read_all(*found);
   const std::string ext = found->extension().string();
-  return decode(std::move(blob), ext == ".zst" ? Compression::zstd : ext == ".xz" ? Compression::xz : Compression::none);
+  // The plain name is used as it is, as the kernel does: only a .zst/.xz file is decoded.
+  if (ext != ".zst" && ext != ".xz") return blob;
+  return decode(std::move(blob), ext == ".zst" ? Compression::zstd : Compression::xz);
 }
 
 Blob load_file(const fs::path& path) {

@@ -45,11 +45,14 @@ SqeFirmware SqeFirmware::parse(std::span<const std::byte> b, std::string name) {
   if (hint < uploaded) {
     // a6xx: the table runs from `hint` to the end of the image, one dword per opcode.
     const uint64_t entries = uploaded - hint;
-    if (entries != sqe_jump_table_entries)
-      malformed(file, "dw2 bits 15:0 (jump table index)",
-                fmt::format("{} ({} entries before the end) or {} (no table)", uploaded - sqe_jump_table_entries,
-                            sqe_jump_table_entries, uploaded),
+    if (entries != sqe_jump_table_entries) {
+      const std::string table =
+          uploaded >= sqe_jump_table_entries
+              ? fmt::format("{} ({} entries before the end) or ", uploaded - sqe_jump_table_entries, sqe_jump_table_entries)
+              : std::string();
+      malformed(file, "dw2 bits 15:0 (jump table index)", fmt::format("{}{} (no table)", table, uploaded),
                 fmt::format("{} ({} entries)", hint, entries));
+    }
     f.images_.push_back(detail::image(b, "jump_table", 4 + uint64_t{hint} * 4, entries * 4, f.fw_id(), f.header_.version_word));
   }
   return f;

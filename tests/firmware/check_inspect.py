@@ -110,9 +110,10 @@ def amd_expected(b, base):
         add("ucode", uo, us, version=uv)
         add("data", do, ds, version=dv)
     elif kind == "imu":
-        isz, ioff, dsz, doff = u32s(b, 0x20, 4)
-        add("iram", uoff + ioff, isz)
-        add("dram", uoff + doff, dsz)
+        # amdgpu_ucode.c: IRAM at the payload, DRAM right after IRAM (the *_offset_bytes are not used).
+        isz, _, dsz, _ = u32s(b, 0x20, 4)
+        add("iram", uoff, isz)
+        add("dram", uoff + isz, dsz)
     elif kind == "rlc":
         add("rlc_g", uoff, usize)
         v = u32s(b, 0x20, 18)
@@ -158,6 +159,8 @@ def amd_expected(b, base):
                             + (() if aux is None else (0 if i < count - aux else 1 if i >= aux else 2,)))
     elif kind in ("psp_image", "rlc_toc"):
         add("toc" if base.endswith("_toc.bin") else "asd" if base.endswith("_asd.bin") else "ucode", uoff, usize)
+        if kind == "rlc_toc":
+            header["toc"] = rlc_toc_entries(b, uoff, usize)
     elif kind == "smc":
         add("ucode", uoff, usize)
         if ver == (2, 0):
@@ -175,6 +178,21 @@ def amd_expected(b, base):
     else:
         return header, None
     return header, secs
+
+
+def rlc_toc_entries(b, uoff, usize):
+    """gc 12 RLC_TABLE_OF_CONTENT_V2 (amdgpu_rlc.h) as gfx_v12_0_parse_rlc_toc reads it: dw0 offset:25
+    id:7, dw1 memory_destination 4:3, vfflr_image_code 8:5, size_x16 12, size 31:14; ends at id 0."""
+    rows = []
+    for at in range(uoff, uoff + usize - 7, 8):
+        dw0, dw1 = u32s(b, at, 2)
+        if dw0 >> 25 == 0:
+            break
+        size = dw1 >> 14
+        rows.append({"id": dw0 >> 25, "offset_bytes": (dw0 & 0x1ffffff) * 8 * 4,
+                     "size_bytes": size * 1024 * 4 if dw1 & (1 << 12) else size * 4,
+                     "memory_destination": (dw1 >> 3) & 3, "vfflr_image_code": (dw1 >> 5) & 0xf})
+    return rows
 
 
 # ---- NVIDIA ---------------------------------------------------------------------------------------
@@ -208,6 +226,8 @@ def booter_expected(b):
     data = h["data_offset"]
     sig_off, sig_size, patch_loc, patch_sig, meta_off, meta_size, num_sig, load_off, load_size = u32s(b, h["header_offset"], 9)
     loc, sig, cnt = (u32s(b, patch_loc, 1)[0], u32s(b, patch_sig, 1)[0], u32s(b, num_sig, 1)[0])
+    if meta_size >= 12:  # ga102_gsp_booter_ctor: fuse_ver, engine_id, ucode_id
+        h["fuse_version"], h["engine_id"], h["ucode_id"] = u32s(b, meta_off, 3)
     code_off, code_size, data_off, data_size, napps = u32s(b, load_off, 5)
     h.update({"sig_prod_offset": sig_off, "sig_prod_size": sig_size, "patch_location": loc, "patch_signature": sig,
               "signature_count": cnt, "num_apps": napps, "os_data_offset": data_off})
@@ -249,14 +269,14 @@ def sqe_expected(b):
 def gmu_expected(b, base):
     if base in ("a630_gmu.bin", "a619_gmu.bin"):
         return {"layout": "legacy", "size_bytes": len(b)}, [("itcm", 0, 0, 0, len(b))]
-    at, blocks, secs = 0, 0, []
+    at, rows, secs = 0, [], []
     while at < len(b):
         addr, size, typ, value = u32s(b, at, 4)
         if size:
             secs.append(("data", typ, value, at + 16, size, addr))
+        rows.append({"header_offset": at, "addr": addr, "size": size, "type": typ, "value": value})
         at += 16 + size
-        blocks += 1
-    return {"layout": "blocks", "block_count": blocks, "size_bytes": len(b)}, secs
+    return {"layout": "blocks", "block_count": len(rows), "size_bytes": len(b), "blocks": rows}, secs
 
 
 # ---- Comparison ---------------------------------------------------------------------------------
@@ -268,6 +288,9 @@ def section_tuple(s):
     if "address" in s:
         t += (s["address"],)
     return t
+
+
+TABLES = ("toc", "blocks")
 
 
 def compare(rel, b, got):
@@ -290,7 +313,11 @@ def compare(rel, b, got):
     if got.get("format") != fmt:
         problems.append("format: expected %s, hcq-fw says %s" % (fmt, got.get("format")))
     for key, value in header.items():
-        if got["header"].get(key) != value:
+        if key in TABLES:  # row tables are top-level keys in hcq-fw's JSON; compare the fields read here
+            theirs = [{k: row.get(k) for k in mine} for mine, row in zip(value, got.get(key, []))]
+            if len(got.get(key, [])) != len(value) or theirs != value:
+                problems.append("%s: expected %r, hcq-fw says %r" % (key, value, got.get(key)))
+        elif got["header"].get(key) != value:
             problems.append("header.%s: expected %r, hcq-fw says %r" % (key, value, got["header"].get(key)))
     if secs is not None:
         mine = [tuple(s) for s in secs]
@@ -325,6 +352,10 @@ def main(argv):
         results = json.loads(out.stdout)
     except json.JSONDecodeError:
         print("check_inspect: hcq-fw printed no JSON (exit %d): %s" % (out.returncode, out.stderr))
+        return 1
+    if not isinstance(results, list) or len(results) != len(rels):
+        print("check_inspect: asked hcq-fw about %d files, got %s results" %
+              (len(rels), len(results) if isinstance(results, list) else "not a list of"))
         return 1
     failures = 0
     for rel, got in zip(rels, results):

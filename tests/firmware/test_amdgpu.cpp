@@ -87,12 +87,19 @@ TEST_CASE("every amdgpu file of the gfx9.4.3, gfx11 and gfx12 families decodes",
       CHECK(i.file_offset + i.size() <= b.size());
     }
   }
-  // Every header version the three families use is among the files (so all are exercised above).
-  for (const char* v : {"gfx 1.0", "gfx 2.0", "rlc 2.1", "rlc 2.2", "rlc 2.3", "mes 1.0", "imu 1.0", "sdma 1.0",
-                        "sdma 2.0", "sdma 3.0", "psp 2.0", "psp 2.1", "psp_image 1.0", "ta 2.0", "smc 2.0", "smc 2.1",
-                        "rlc_toc 1.0", "dmcub 1.0", "vcn 1.0"}) {
-    INFO(v);
-    CHECK(versions.count(v) == 1);
+  // Every kind the three families use is among the files, so each decoder ran on real input above. The
+  // header versions Debian 20250410 ships are listed; a newer package may move a kind to a newer
+  // version the parser knows (it parsed above), so a listed version that is gone is only a warning.
+  const std::pair<const char*, const char*> shipped[] = {
+      {"gfx", "1.0"},  {"gfx", "2.0"},       {"rlc", "2.1"}, {"rlc", "2.2"},     {"rlc", "2.3"},     {"mes", "1.0"},
+      {"imu", "1.0"},  {"sdma", "1.0"},      {"sdma", "2.0"}, {"sdma", "3.0"},   {"psp", "2.0"},     {"psp", "2.1"},
+      {"ta", "2.0"},   {"psp_image", "1.0"}, {"smc", "2.0"}, {"smc", "2.1"},     {"rlc_toc", "1.0"}, {"dmcub", "1.0"},
+      {"vcn", "1.0"}};
+  for (const auto& [kind, version] : shipped) {
+    INFO(kind << " " << version);
+    const std::string prefix = std::string(kind) + " ";
+    CHECK(std::any_of(versions.begin(), versions.end(), [&](const std::string& v) { return v.rfind(prefix, 0) == 0; }));
+    if (!versions.count(prefix + version)) WARN(prefix + version + " is no longer among the installed files");
   }
 }
 
@@ -145,12 +152,18 @@ TEST_CASE("amdgpu offsets are normalised to file offsets on real files", "[firmw
     CHECK(primary == secondary);  // the same components, two builds
     CHECK(need(f, "sos", 0).file_offset != need(f, "sos", 1).file_offset);
   }
-  SECTION("imu: IRAM and DRAM from the payload") {
-    const Bytes b = fwtest::read("amdgpu/gc_11_0_0_imu.bin");
+  SECTION("imu: IRAM at the payload, DRAM right after it (the kernel's placement)") {
+    Bytes b = fwtest::read("amdgpu/gc_11_0_0_imu.bin");
+    const uint32_t payload = u32(b, 0x18), iram = u32(b, 0x20);
     const auto f = Firmware::parse(span(b), "amdgpu/gc_11_0_0_imu.bin");
-    const uint32_t payload = u32(b, 0x18);
-    require_at(need(f, "iram"), payload + uint64_t{u32(b, 0x24)}, u32(b, 0x20));
-    require_at(need(f, "dram"), payload + uint64_t{u32(b, 0x2c)}, u32(b, 0x28));
+    require_at(need(f, "iram"), payload, iram);
+    require_at(need(f, "dram"), payload + uint64_t{iram}, u32(b, 0x28));
+    // amdgpu_ucode_init_single_fw ignores imu_*_ucode_offset_bytes: changing them moves nothing.
+    put_u32(b, 0x24, 0x40);  // imu_iram_ucode_offset_bytes
+    put_u32(b, 0x2c, 0x80);  // imu_dram_ucode_offset_bytes
+    const auto g = Firmware::parse(span(b), "amdgpu/gc_11_0_0_imu.bin");
+    require_at(need(g, "iram"), payload, iram);
+    require_at(need(g, "dram"), payload + uint64_t{iram}, u32(b, 0x28));
   }
   SECTION("sdma v2: TH0 from the payload, TH1 from the file start") {
     const Bytes b = fwtest::read("amdgpu/sdma_6_0_0.bin");
@@ -265,12 +278,16 @@ TEST_CASE("amdgpu header versions no installed file uses decode from synthetic f
   SECTION("ta v1.0: five legacy bins from the payload") {
     Bytes b = synthetic(1, 0, 0x5c, 0x400, 0x500);
     put_u32(b, 0x20, 7);      // xgmi.fw_version
-    put_u32(b, 0x28, 0x80);   // xgmi.size_bytes (offset 0)
+    put_u32(b, 0x24, 0x40);   // xgmi.offset_bytes: ignored, xgmi starts at the payload (parse_ta_v1_microcode)
+    put_u32(b, 0x28, 0x80);   // xgmi.size_bytes
+    put_u32(b, 0x3c, 0x20);   // hdcp.offset_bytes: ignored too
+    put_u32(b, 0x40, 0x10);   // hdcp.size_bytes
     put_u32(b, 0x54, 0x100);  // securedisplay.offset_bytes
     put_u32(b, 0x58, 0x40);   // securedisplay.size_bytes
     const auto f = Firmware::parse(span(b), "psp_x_ta.bin");
     require_at(need(f, "xgmi"), 0x100, 0x80);
     CHECK(need(f, "xgmi").fw_version == 7);
+    require_at(need(f, "hdcp"), 0x100, 0x10);
     require_at(need(f, "securedisplay"), 0x200, 0x40);
   }
   SECTION("smc v1.0 and v2.0") {

@@ -4,6 +4,7 @@
 // (tests/fuzz/) do the same at length.
 #include <catch2/catch.hpp>
 #include <random>
+#include <string_view>
 
 #include "firmware_files.hpp"
 #include "hcq/error.hpp"
@@ -80,4 +81,19 @@ TEST_CASE("mutated and truncated firmware never crashes a parser", "[firmware][h
       parse_all(std::span<const std::byte>(b).first(keep), name);
     }
   }
+}
+
+TEST_CASE("a truncated file is described by what its name says it is", "[firmware][hostile]") {
+  using Catch::Matchers::Contains;
+  const Bytes b = fwtest::read("amdgpu/gc_11_0_0_mec.bin");
+  const auto cut = std::span<const std::byte>(b).first(100);
+  // An amdgpu name: the amdgpu parser reports size_bytes against the file's size.
+  const auto named = fwtest::error_of([&] { fw::describe(cut, "amdgpu/gc_11_0_0_mec.bin"); });
+  CHECK(named.code() == hcq::Errc::bad_code_object);
+  CHECK_THAT(named.what(), Contains("gc_11_0_0_mec.bin") && Contains("size_bytes") && Contains("100") &&
+                               Contains(std::to_string(b.size())));
+  // A name that says nothing: the format is unknown, and the message lists what was looked for.
+  const auto anonymous = fwtest::error_of([&] { fw::describe(cut, "blob"); });
+  CHECK(anonymous.code() == hcq::Errc::unsupported);
+  CHECK_THAT(anonymous.what(), Contains("blob") && Contains("format") && Contains("amdgpu common header"));
 }

@@ -95,6 +95,11 @@ TEST_CASE("compressed real firmware decodes to the same bytes", "[firmware][load
   CHECK(f.kind() == fw::amdgpu::Kind::gfx);
   // load_file recognises the format by its magic.
   CHECK(fw::load_file(dir / (name + ".zst")).bytes == plain);
+  // A plain name is used as it is, whatever its first bytes: only .zst/.xz files are decoded.
+  write(dir / "raw" / name, zstd(plain));
+  const auto raw = fw::load(name, fw::SearchPath({dir / "raw"}));
+  CHECK(raw.compression == fw::Compression::none);
+  CHECK(raw.bytes == zstd(plain));
 }
 
 TEST_CASE("damaged compressed files are errors naming the file", "[firmware][loader]") {

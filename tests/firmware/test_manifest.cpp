@@ -68,7 +68,11 @@ TEST_CASE("the 7900 XTX manifest is derived from its IP versions", "[firmware][m
   CHECK(entry(mi300, "cp_mec")->file == "amdgpu/gc_9_4_3_mec.bin");
   CHECK(entry(mi300, "imu") == nullptr);
   CHECK(entry(mi300, "dmcub") == nullptr);
-  CHECK(entry(fw::chip_manifest("gfx1201"), "sdma")->file == "amdgpu/sdma_7_0_1.bin");
+  const auto rx9070 = fw::chip_manifest("gfx1201");
+  CHECK(entry(rx9070, "sdma")->file == "amdgpu/sdma_7_0_1.bin");
+  // gc 12 loads the unified MES by default (amdgpu_mes.c, amdgpu_uni_mes=1); gc 11 has none.
+  CHECK(entry(rx9070, "mes_uni")->file == "amdgpu/gc_12_0_1_uni_mes.bin");
+  CHECK(entry(m, "mes_uni") == nullptr);
 }
 
 TEST_CASE("manifests for IP versions no rule covers are refused", "[firmware][manifest]") {
@@ -119,6 +123,25 @@ TEST_CASE("check reports missing, invalid and unexpected files", "[firmware][man
   auto r = status("cp_mec");
   CHECK(r.status == fw::Status::unexpected);
   CHECK_THAT(r.detail, Contains("header_version") && Contains("2.0") && Contains("1.0"));
+  // A newer header minor of an expected major that the parser knows (gc 11 RLC 2.3 -> 2.4, whose extra
+  // fields are zero here) is accepted with a note; an older minor or another major is not.
+  copy_to(root, "amdgpu/gc_11_0_0_rlc.bin", "amdgpu/gc_11_0_0_rlc.bin");
+  auto set_rlc_minor = [&](uint16_t major, uint16_t minor) {
+    std::fstream f(root / "amdgpu/gc_11_0_0_rlc.bin", std::ios::binary | std::ios::in | std::ios::out);
+    f.seekp(8);
+    f.write(reinterpret_cast<const char*>(&major), 2);
+    f.write(reinterpret_cast<const char*>(&minor), 2);
+  };
+  set_rlc_minor(2, 4);
+  r = status("rlc");
+  CHECK(r.status == fw::Status::present);
+  CHECK_THAT(r.detail, Contains("2.4") && Contains("newer") && Contains("2.3"));
+  set_rlc_minor(2, 2);
+  r = status("rlc");
+  CHECK(r.status == fw::Status::unexpected);
+  CHECK_THAT(r.detail, Contains("expected 2.3") && Contains("2.2"));
+  set_rlc_minor(3, 0);
+  CHECK(status("rlc").status == fw::Status::invalid);  // a version the parser does not know
   // A truncated file.
   {
     std::ofstream out(root / "amdgpu/gc_11_0_0_mec.bin", std::ios::binary | std::ios::trunc);

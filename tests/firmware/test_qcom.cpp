@@ -53,7 +53,7 @@ TEST_CASE("SQE layouts: a6xx jump table, a660/a7xx bundles", "[firmware][qcom]")
   CHECK(!s.patched());
   const Bytes gen7 = fwtest::read("qcom/gen70500_sqe.fw");
   CHECK(SqeFirmware::parse(gen7, "qcom/gen70500_sqe.fw").is_bundle());
-  // A patched version word takes its low 12 bits from dword 3 (msm get_ucode_version).
+  // A patched version word takes its low 12 bits from dword 3 (KGSL adreno.c get_ucode_version).
   Bytes patched = a630;
   put_u32(patched, 4, 0x016ee00a);
   put_u32(patched, 12, 0x00123000);
@@ -104,6 +104,12 @@ TEST_CASE("corrupt Adreno files are rejected with file, field, expected and actu
     b = sqe;
     put_u32(b, 8, 0x01000010);  // a table that is not 128 entries
     CHECK_THAT(error_of<SqeFirmware>(b, "a630_sqe.fw"), Contains("jump table") && Contains("128"));
+    // A file too small for any table: the message offers "no table" only (no wrapped-around index).
+    Bytes tiny(b.begin(), b.begin() + 20);
+    put_u32(tiny, 8, 0x01000001);
+    const std::string tiny_error = error_of<SqeFirmware>(tiny, "a630_sqe.fw");
+    CHECK_THAT(tiny_error, Contains("expected 4 (no table)") && Contains("found 1 (3 entries)"));
+    CHECK_THAT(tiny_error, !Contains("18446744"));
   }
   SECTION("GMU blocks") {
     const Bytes gmu = fwtest::read("qcom/a660_gmu.bin");

@@ -113,7 +113,8 @@ static_assert(sizeof(MesHeaderV1) == 0x48 && offsetof(MesHeaderV1, mes_ucode_ver
               offsetof(MesHeaderV1, mes_uc_start_addr_lo) == 0x38 && offsetof(MesHeaderV1, mes_uc_start_addr_hi) == 0x3c &&
               offsetof(MesHeaderV1, mes_data_start_addr_lo) == 0x40 && offsetof(MesHeaderV1, mes_data_start_addr_hi) == 0x44);
 
-// imu v1.0: IRAM and DRAM images, from the payload.
+// imu v1.0: IRAM at the payload's start, DRAM right after it (the kernel's placement; the two
+// *_offset_bytes fields, from the payload, are reported only).
 struct ImuHeaderV1 {
   CommonHeader header;
   uint32_t imu_iram_ucode_size_bytes;
@@ -375,7 +376,7 @@ struct PspHeaderV2_1 {
 static_assert(sizeof(PspHeaderV2_1) == 0x28 && offsetof(PspHeaderV2_1, psp_fw_bin_count) == 0x20 &&
               offsetof(PspHeaderV2_1, psp_aux_fw_bin_index) == 0x24);
 
-// ta v1.0: five legacy bins, offsets from the payload.
+// ta v1.0: five legacy bins, offsets from the payload (xgmi and hdcp always start at the payload).
 struct TaHeaderV1 {
   CommonHeader header;
   PspLegacyBinDesc xgmi;

@@ -51,7 +51,8 @@ struct Blob {
   std::span<const std::byte> span() const { return bytes; }
 };
 
-// Finds and reads `name`. Throws hcq::Error: Errc::not_found (naming every directory searched),
+// Finds and reads `name`; a .zst/.xz file found for it is decompressed, the plain file is used as it
+// is (as the kernel's loader does). Throws hcq::Error: Errc::not_found (naming every directory searched),
 // Errc::io, or Errc::bad_code_object for a damaged .zst/.xz stream.
 Blob load(std::string_view name, const SearchPath& path = SearchPath::standard());
 

@@ -48,7 +48,9 @@ struct AmdIps {
 
 struct AmdExpect {
   amdgpu::Kind kind = amdgpu::Kind::common;
-  std::vector<std::pair<uint16_t, uint16_t>> header_versions;  // any of these
+  // Any of these; a newer minor of one of their majors is accepted too when the parser knows it (a
+  // newer firmware package bumps minors that only append fields: check notes it in the detail).
+  std::vector<std::pair<uint16_t, uint16_t>> header_versions;
   uint16_t ip_major = 0;                                       // the common header's ip_version_major
 };
 struct GspExpect {

@@ -1,9 +1,9 @@
 // Qualcomm Adreno firmware (a6xx / a7xx): the SQE microcode (`*_sqe.fw`) and GMU images (`*_gmu.bin`).
 //
 // SQE. Sources: Linux drivers/gpu/drm/msm/adreno (adreno_gpu.c adreno_fw_create_bo uploads the file
-// without its first dword; a6xx_gpu.c a6xx_ucode_check_version / get_ucode_version read the version),
-// Mesa src/freedreno/afuc/util.h (afuc_get_fwid: the firmware id in bits 23:12 of the first uploaded
-// dword). Layout, in file dwords:
+// without its first dword; a6xx_gpu.c a6xx_ucode_check_version reads the version), KGSL adreno.c
+// (get_ucode_version: the patched-version rule below), Mesa src/freedreno/afuc/util.h (afuc_get_fwid:
+// the firmware id in bits 23:12 of the first uploaded dword). Layout, in file dwords:
 //   dw0     not uploaded (0 in every shipped file)
 //   dw1     the version word: firmware id in bits 23:12, version in bits 11:0; when bits 3:0 are 0xa
 //           the file is "patched" and the real low 12 bits are dw3 bits 23:12
@@ -68,7 +68,7 @@ class SqeFirmware {
   uint32_t fw_id() const { return (header_.version_word >> 12) & 0xfff; }
   uint32_t version() const { return header_.version_word & 0xfff; }
   bool patched() const { return (header_.version_word & 0xf) == 0xa; }
-  // The version word as msm reports it ("Have SQE version"): patched files take dw3 bits 23:12.
+  // The version word as KGSL's get_ucode_version computes it: patched files take dw3 bits 23:12.
   uint32_t effective_version() const { return effective_; }
   uint32_t table_hint() const { return header_.table_word & 0xffff; }
   // The uploaded image (the file without dw0).
