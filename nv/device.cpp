@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <bit>
 #include <charconv>
 #include <chrono>
 #include <cstring>
@@ -71,6 +72,7 @@ NvDevice::NvDevice(const detail::UriParts& uri, const CardInfo& card)
                 fmt::format("the GPU lists none of the class sets libhcq knows: {}; add its row to nv/chips.cpp", missing));
   }
   if (!chip_->verified) log_->warn("{} GPUs have not been run end to end by libhcq yet (docs/nv.md)", chip_->family);
+  copy_engine_ = pick_copy_engine();
 
   abi::GpuNameString name{};
   rm_.control(subdevice_, abi::ctrl::gpu_get_name_string, name, "GPU_GET_NAME_STRING");
@@ -338,6 +340,22 @@ NvDevice::Channel NvDevice::create_channel(uint64_t gpfifo_va, uint32_t entries,
   return c;
 }
 
+// Copy queues run on the async copy engine (from the chip's first one up) that has the most
+// physical copy engines behind it: on the H100 COPY2 has 2 and COPY4 has 12, and a copy engine's
+// bandwidth scales with them. A GPU whose RM refuses the query keeps the chip table's engine.
+uint32_t NvDevice::pick_copy_engine() {
+  uint32_t best = chip_->async_copy;
+  int best_pces = -1;
+  for (uint32_t n = chip_->async_copy; n < abi::copy_engines; ++n) {
+    abi::CePceMask m{abi::engine_copy0 + n, 0};
+    if (rm_.try_control(subdevice_, abi::ctrl::ce_get_ce_pce_mask, &m, sizeof m) != 0) continue;
+    int pces = std::popcount(m.pceMask);
+    log_->debug("COPY{}: physical copy engines {:#x} ({})", n, m.pceMask, pces);
+    if (pces > best_pces) best = n, best_pces = pces;
+  }
+  return best;
+}
+
 uint32_t NvDevice::copy_group() {
   std::lock_guard lock(mutex_);
   if (copy_tsg_) return copy_tsg_;
@@ -347,7 +365,7 @@ uint32_t NvDevice::copy_group() {
   // async subcontexts only on graphics engines.
   abi::ChannelGroupAlloc g{};
   g.hVASpace = vaspace_;
-  g.engineType = abi::engine_copy0 + chip_->async_copy;
+  g.engineType = abi::engine_copy0 + copy_engine_;
   copy_tsg_ = rm_.alloc(device_, abi::cls::channel_group, &g, "copy channel group");
   return copy_tsg_;
 }
@@ -355,7 +373,7 @@ uint32_t NvDevice::copy_group() {
 void NvDevice::finish_copy_channel(Channel& c, const char* what) {
   // The copy object names its engine: without it the RM binds the default, a graphics-runlist
   // copy engine, and moves the whole group onto the graphics runlist.
-  abi::CopyAlloc ce{1, abi::engine_copy0 + chip_->async_copy};
+  abi::CopyAlloc ce{1, abi::engine_copy0 + copy_engine_};
   c.engine = rm_.alloc(c.handle, chip_->copy_class, &ce, what);
   abi::WorkSubmitToken token{};
   rm_.control(c.handle, abi::ctrl::get_work_submit_token, token, "GET_WORK_SUBMIT_TOKEN");
@@ -371,7 +389,7 @@ void NvDevice::finish_copy_channel(Channel& c, const char* what) {
   } else {
     rm_.control(c.handle, abi::ctrl::channel_gpfifo_schedule, sched, "GPFIFO_SCHEDULE (copy channel)");
   }
-  log_->debug("{}: copy channel {:#x} on COPY{}, object {:#x}, token {:#x}", what, c.handle, chip_->async_copy, c.engine, c.token);
+  log_->debug("{}: copy channel {:#x} on COPY{}, object {:#x}, token {:#x}", what, c.handle, copy_engine_, c.engine, c.token);
 }
 
 void NvDevice::finish_channel(Channel& c, uint64_t gpfifo_va, uint32_t engine_class, const char* what) {

@@ -80,6 +80,7 @@ class NvDevice final : public detail::DeviceImpl {
   uint64_t reserve_va(uint64_t size, uint64_t alignment);
   void finish_channel(Channel& c, uint64_t gpfifo_va, uint32_t engine_class, const char* what);
   uint32_t copy_group();
+  uint32_t pick_copy_engine();
   void finish_copy_channel(Channel& c, const char* what);
   void map_gpu(uint64_t va, uint64_t size, uint32_t memory, bool uncached);
 
@@ -89,6 +90,7 @@ class NvDevice final : public detail::DeviceImpl {
   int dev_fd_ = -1;
   abi::Uuid uuid_{};
   uint32_t device_ = 0, subdevice_ = 0, vaspace_ = 0, tsg_ = 0, ctxshare_ = 0, usermode_ = 0;
+  uint32_t copy_engine_ = 0;  // COPYn that copy queues run on (pick_copy_engine)
   uint32_t copy_tsg_ = 0;  // the copy-engine channel group, made with the first copy channel (under mutex_)
   bool copy_tsg_scheduled_ = false;
   void* usermode_map_ = nullptr;

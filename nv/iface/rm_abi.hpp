@@ -181,6 +181,13 @@ struct CopyAlloc {  // NVB0B5_ALLOCATION_PARAMETERS (class/clb0b5sw.h)
 };
 static_assert(sizeof(CopyAlloc) == 8);
 
+struct CePceMask {  // NV2080_CTRL_CE_GET_CE_PCE_MASK_PARAMS (ctrl2080ce.h)
+  uint32_t ceEngineType;  // NV2080_ENGINE_TYPE_COPYn
+  uint32_t pceMask;       // the physical copy engines behind that logical one
+};
+static_assert(sizeof(CePceMask) == 8 && offsetof(CePceMask, pceMask) == 4);
+inline constexpr uint32_t copy_engines = 10;  // COPY0..COPY9 (NV2080_ENGINE_TYPE_COPY0 + n)
+
 struct ContextShareAlloc {  // NV_CTXSHARE_ALLOCATION_PARAMETERS
   uint32_t hVASpace, flags, subctxId;
 };
@@ -253,6 +260,7 @@ inline constexpr uint32_t fb_get_info_v2 = 0x20801303;               // ctrl2080
 inline constexpr uint32_t get_work_submit_token = 0xC36F0108;        // ctrlc36f.h, on a channel
 inline constexpr uint32_t tsg_gpfifo_schedule = 0xA06C0101;          // ctrla06c.h (580: 3 bytes)
 inline constexpr uint32_t channel_gpfifo_schedule = 0xA06F0103;      // ctrla06fgpfifo.h, same 3 bytes
+inline constexpr uint32_t ce_get_ce_pce_mask = 0x20802A02;         // ctrl2080ce.h
 }  // namespace ctrl
 
 struct BuildVersion {  // NV0000_CTRL_SYSTEM_GET_BUILD_VERSION_V2_PARAMS
