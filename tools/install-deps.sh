@@ -12,6 +12,7 @@ packages=(
   libpciaccess-dev libdrm-dev pci.ids  # PCI discovery and device names (hcq-smi, kmd-free)
   libzstd-dev liblzma-dev           # firmware-loader: .zst and .xz firmware files
   clang libclang-rt-14-dev          # tests/fuzz: libFuzzer (-fsanitize=fuzzer) for the firmware parsers
+  gcc-riscv64-unknown-elf           # tt/firmware, tt/kernels: our own RV32 firmware and kernels for Tensix cores
 )
 
 if [ "$(id -u)" -eq 0 ]; then

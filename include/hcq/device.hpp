@@ -41,6 +41,9 @@ struct DeviceProps {
   uint64_t timestamp_hz = 0;       // ticks per second of Signal::timestamp_ticks()
   uint32_t signal_compare_bits = 64;  // 32 on devices whose waits compare the low half only
   uint64_t min_buffer_alignment = 0;
+  // False on device models that check and record kernel launches without running the code
+  // (sim:gfx1100): launches still complete and signal, but their results are not computed.
+  bool executes_kernels = true;
 };
 
 // One entry of hcq::devices(): something open() would accept.

@@ -50,6 +50,15 @@ struct Ctx {
 
 hcq::Dim3 groups(uint32_t n, uint32_t block) { return {(n + block - 1) / block, 1, 1}; }
 
+// Whether the device computes what its kernels write (a device model may check and record launches
+// without running them: DeviceProps::executes_kernels). The launches still run, complete and signal;
+// only the checks of their results are skipped, with a message.
+bool kernel_results(const hcq::Device& dev) {
+  if (dev.props().executes_kernels) return true;
+  WARN(dev.uri() << " runs no kernel code: kernel results not checked");
+  return false;
+}
+
 }  // namespace
 
 TEST_CASE("devices: open, properties, unknown URIs", "[conformance]") {
@@ -155,6 +164,7 @@ TEST_CASE("queues: signal, and wait before exec holds the kernel back", "[confor
   CHECK(done.value() == 0);
   gate.set_value(1);
   REQUIRE(done.wait(1, 5s) == hcq::WaitStatus::signaled);
+  if (!kernel_results(c.dev)) return;
   auto got = c.download<uint32_t>(out, 256);
   for (uint32_t i = 0; i < 256; ++i) REQUIRE(got[i] == 100 + i);
 }
@@ -173,8 +183,9 @@ TEST_CASE("queues: operations run in order, one after another", "[conformance]")
   }
   c.q.signal(done, 1).submit();
   REQUIRE(done.wait(1, 5s) == hcq::WaitStatus::signaled);
-  for (uint32_t i = 0; i < 64; ++i) REQUIRE(seen.as<uint64_t>()[i] == i);
   CHECK(c.q.completed_submits() == c.q.submitted_submits());
+  if (!kernel_results(c.dev)) return;
+  for (uint32_t i = 0; i < 64; ++i) REQUIRE(seen.as<uint64_t>()[i] == i);
 }
 
 TEST_CASE("queues: copy then signal, on a copy queue", "[conformance]") {
@@ -230,6 +241,7 @@ TEST_CASE("queues: memory barrier between dependent kernels; kernel arguments by
       .signal(done, 1)
       .submit();
   REQUIRE(done.wait(1, 5s) == hcq::WaitStatus::signaled);
+  if (!kernel_results(c.dev)) return;
   auto got = c.download<float>(out, n);
   for (uint32_t i = 0; i < n; ++i) REQUIRE(got[i] == a[i] * 2.0f - 3.0f + a[i]);
 }
@@ -249,6 +261,7 @@ TEST_CASE("queues: workgroup-shared memory", "[conformance]") {
       .signal(done, 1)
       .submit();
   REQUIRE(done.wait(1, 5s) == hcq::WaitStatus::signaled);
+  if (!kernel_results(c.dev)) return;
   auto partial = c.download<uint64_t>(out, wg);
   CHECK(std::accumulate(partial.begin(), partial.end(), uint64_t{0}) == uint64_t{n} * (n + 1) / 2);
 }
@@ -272,12 +285,14 @@ TEST_CASE("queues: by-value block arguments and dynamic shared memory", "[confor
       .submit();
   REQUIRE(done.wait(1, 5s) == hcq::WaitStatus::signaled);
   auto got = c.download<uint32_t>(out, n);
-  size_t wrong = 0;
-  for (uint32_t j = 0; j < n; ++j) {
-    uint32_t i = j / block * block + (block - 1 - j % block);  // the thread that wrote j
-    wrong += got[j] != i * p.mul + p.add + p.tag;
+  if (kernel_results(c.dev)) {
+    size_t wrong = 0;
+    for (uint32_t j = 0; j < n; ++j) {
+      uint32_t i = j / block * block + (block - 1 - j % block);  // the thread that wrote j
+      wrong += got[j] != i * p.mul + p.add + p.tag;
+    }
+    CHECK(wrong == 0);
   }
-  CHECK(wrong == 0);
 
   // The block's size is checked, and shared memory beyond the device's limit is refused at submit.
   hcq::KernelArgs bad(k);
@@ -302,7 +317,7 @@ TEST_CASE("queues: cross-queue and cross-device waits", "[conformance]") {
   CHECK(copied.value() == 0);
   c.q.exec(c.fill(a, 5, 4096), groups(4096, 256), {256, 1, 1}).signal(produced, 1).submit();
   REQUIRE(copied.wait(1, 5s) == hcq::WaitStatus::signaled);
-  CHECK(b.as<uint32_t>()[4095] == 5 + 4095);
+  if (kernel_results(c.dev)) CHECK(b.as<uint32_t>()[4095] == 5 + 4095);
 
   // Another device's queue waits on this device's signal.
   auto other = hcq::open("cpu:3");
@@ -354,7 +369,7 @@ TEST_CASE("timeline: values advance and synchronize waits for the last", "[confo
     c.q.wait(tl, prev).exec(c.fill(out, static_cast<uint32_t>(i), 1024), {4, 1, 1}, {256, 1, 1}).signal(tl, next).submit();
   }
   c.dev.synchronize(5s);
-  CHECK(c.download<uint32_t>(out, 1024)[1023] == 9 + 1023);
+  if (kernel_results(c.dev)) CHECK(c.download<uint32_t>(out, 1024)[1023] == 9 + 1023);
 }
 
 TEST_CASE("graphs: replay with changed buffers, scalars and signal values", "[conformance]") {
@@ -382,11 +397,14 @@ TEST_CASE("graphs: replay with changed buffers, scalars and signal values", "[co
     g.set(target, i % 2 ? a : b);
     g.launch();
     REQUIRE(done.wait(i, 5s) == hcq::WaitStatus::signaled);
+    if (!kernel_results(c.dev)) continue;
     CHECK(host.as<uint32_t>()[0] == 1000 * i);
     CHECK(host.as<uint32_t>()[1023] == 1000 * i + 1023);
   }
-  CHECK(c.download<uint32_t>(a, 1)[0] == 5000);
-  CHECK(c.download<uint32_t>(b, 1)[0] == 6000);
+  if (kernel_results(c.dev)) {
+    CHECK(c.download<uint32_t>(a, 1)[0] == 5000);
+    CHECK(c.download<uint32_t>(b, 1)[0] == 6000);
+  }
 
   // Only what changed is rewritten: the step (3 places) and the per-launch counter (2 queues),
   // each place one field, or two where the device splits a 64-bit value into 32-bit halves.
@@ -397,7 +415,7 @@ TEST_CASE("graphs: replay with changed buffers, scalars and signal values", "[co
   CHECK(g.last_patch_count() >= 5);
   CHECK(g.last_patch_count() <= 10);
   CHECK(g.last_patch_count() < all);
-  CHECK(host.as<uint32_t>()[0] == 6000);
+  if (kernel_results(c.dev)) CHECK(host.as<uint32_t>()[0] == 6000);
 
   CHECK_THROWS_WITH(g.set(target, c.dev.alloc(16)), Contains("recorded with 4096 bytes"));
   CHECK_THROWS_AS(g.on(c.q), hcq::Error);
@@ -451,6 +469,7 @@ TEST_CASE("device lost: a trapping kernel is reported, later work is refused", "
   FOR_EACH_DEVICE();
   {
     Ctx c(uri);
+    if (!kernel_results(c.dev)) return;  // a trap is something the kernel's code does
     auto done = c.dev.new_signal();
     c.q.exec(hcq::KernelArgs(c.prog.kernel("trap")).set_u32("code", 7), {1, 1, 1}, {1, 1, 1}).signal(done, 1).submit();
     CHECK(done.wait(1, 5s) == hcq::WaitStatus::device_lost);

@@ -30,6 +30,8 @@ std::vector<Record> discover(const Context& ctx, std::vector<std::string>* probl
 void read_amdgpu(const Context& ctx, const PciFunction& f, Record& r);
 // tenstorrent.cpp: tt-kmd's class attributes (/sys/class/tenstorrent/tenstorrent!N) and hwmon.
 void read_tenstorrent(const Context& ctx, const PciFunction& f, Record& r);
+// tenstorrent.cpp, --sim: the ttsim chip HCQ_TTSIM names, with its ARC telemetry (none without it).
+void read_ttsim(std::vector<Record>& out, std::vector<std::string>* problems);
 // kgsl.cpp: an Adreno GPU under /sys/class/kgsl/kgsl-3d0; nullopt when there is none.
 std::optional<Record> read_kgsl(const Context& ctx);
 // nvidia.cpp: the RM (our nv interface, no CUDA) for every NVIDIA GPU the nvidia driver owns,

@@ -80,7 +80,10 @@ std::vector<Record> discover(const Context& ctx, std::vector<std::string>* probl
   read_nvidia(ctx, nvidia);
   if (auto k = read_kgsl(ctx)) out.push_back(std::move(*k));
   read_processes(ctx, out);
-  if (ctx.simulated) add_simulated(out, problems);
+  if (ctx.simulated) {
+    add_simulated(out, problems);
+    read_ttsim(out, problems);
+  }
 
   // Fields no reader touched say so, naming the vendor.
   for (auto& r : out) {

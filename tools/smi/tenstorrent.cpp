@@ -13,10 +13,19 @@
 //   Wormhole has tt_m3bl_fw_ver, tt_arc_fw_ver, tt_eth_fw_ver, tt_ttflash_ver; Blackhole does not.
 // - No attribute reports DRAM size or use, or a busy counter.
 // - MODULE_VERSION gives /sys/module/tenstorrent/version (read_pci reads it).
+#include <cstdlib>
+
 #include <fmt/format.h>
 
 #include "reader_util.hpp"
 #include "readers.hpp"
+// The tt platform (tt/) is on the include path, and in libhcq, when the tt backend is built.
+#if __has_include("arc.hpp") && __has_include("chips.hpp")
+#define HCQ_SMI_TTSIM 1
+#include "arc.hpp"
+#include "chips.hpp"
+#include "hcq/error.hpp"
+#endif
 
 namespace hcq::smi {
 
@@ -95,6 +104,42 @@ void read_tenstorrent(const Context& ctx, const PciFunction& f, Record& r) {
             Value::none(Missing::not_supported, src, fmt::format("no tenstorrent class device links to {}", f.bdf)));
   }
   read_hwmon(pci_dir, r);
+}
+
+// --sim with HCQ_TTSIM: the simulated chip, its ARC telemetry read over the NOC exactly as on a
+// card (tt/arc.hpp). Only sensors the simulator's telemetry table has are shown.
+void read_ttsim(std::vector<Record>& out, std::vector<std::string>* problems) {
+  const char* path = std::getenv("HCQ_TTSIM");
+  if (!path || !*path) return;
+#ifdef HCQ_SMI_TTSIM
+  constexpr const char* arc_src = "ARC";
+  Record r;
+  r.vendor = Vendor::simulated;
+  r.uri = std::string("tt:ttsim:") + path;
+  try {
+    auto chip = tt::open_chip(r.uri);
+    auto bus = tt::arc_bus(*chip);
+    tt::Telemetry t = tt::Arc(*bus, chip->table(), chip->name()).telemetry();
+    r.put(F::name, Value::of(fmt::format("{} {} (ttsim)", chip->table().name, t.board_type().value_or("")), arc_src));
+    r.put(F::vendor, Value::of(std::string("Tenstorrent (simulated)"), "hcq"));
+    r.put(F::driver, Value::of(std::string("libttsim"), "hcq"));
+    r.put(F::architecture, Value::of(std::string(chip->table().name), "hcq"));
+    if (auto id = t.board_id()) r.put(F::serial, Value::of(fmt::format("{:016X}", *id), arc_src));
+    if (auto c = t.asic_temperature_c()) r.put(F::temperature_c, Value::of(*c, arc_src));
+    if (auto mhz = t.aiclk_mhz()) r.put(F::clock_core_mhz, Value::of(static_cast<int64_t>(*mhz), arc_src));
+    if (auto w = t.power_w()) r.put(F::power_draw_w, Value::of(static_cast<double>(*w), arc_src));
+  } catch (const Error& e) {
+    if (problems) problems->push_back(fmt::format("{}: {}", r.uri, e.what()));
+  }
+  r.processes_status = Value::none(Missing::simulated, "hcq", "a simulated device lives inside one process");
+  for (auto& v : r.values) {
+    if (!v.present() && v.source == "-") v = Value::none(Missing::simulated, arc_src, "not in ttsim's telemetry table");
+  }
+  out.push_back(std::move(r));
+#else
+  (void)out;
+  if (problems) problems->push_back(fmt::format("HCQ_TTSIM={}: this hcq-smi was built without the tt backend", path));
+#endif
 }
 
 }  // namespace hcq::smi

@@ -1,0 +1,82 @@
+// The am backend's queues (queue_compute.cpp, queue_copy.cpp) and the graph streams they replay.
+#pragma once
+
+#include <deque>
+#include <memory>
+
+#include "am/device.hpp"
+#include "am/ip/gfx_v11.hpp"
+#include "am/ip/sdma_v6.hpp"
+#include "backend.hpp"
+
+namespace hcq::am {
+
+// A graph's stream in host memory the GPU reads: [side data][words], relocations applied.
+class AmBoundStream final : public detail::BoundStream {
+ public:
+  AmBoundStream(AmDevice& device, detail::CommandStream&& s, uint64_t data_align);
+  std::byte* resolve(uint8_t space, uint32_t offset) override;
+  uint64_t words_va() const noexcept { return memory_->gpu_va + data_bytes_; }
+  uint32_t dwords() const noexcept { return dwords_; }
+
+ private:
+  std::shared_ptr<detail::BufferImpl> memory_;
+  uint64_t data_bytes_ = 0;
+  uint32_t dwords_ = 0;
+};
+
+// PM4 on a compute HQD. Each submit's [side data][words] go into a host-memory arena and the ring
+// gets one INDIRECT_BUFFER for them; arena space is reused once its submit completed.
+class AmComputeQueue final : public detail::QueueImpl {
+ public:
+  AmComputeQueue(std::shared_ptr<detail::DeviceImpl> self, AmDevice& device);
+  ~AmComputeQueue() override;
+
+  void encode_wait(detail::CommandStream& s, Value addr, Value value) override;
+  void encode_signal(detail::CommandStream& s, Value addr, Value value) override;
+  void encode_timestamp(detail::CommandStream& s, Value addr) override;
+  void encode_barrier(detail::CommandStream& s) override;
+  void encode_exec(detail::CommandStream& s, const detail::KernelImpl& k, const KernelArgs& args, Dim3 grid, Dim3 block) override;
+  void encode_copy(detail::CommandStream& s, Value dst, Value src, uint64_t bytes) override;
+  void push(detail::CommandStream& s) override;
+  std::unique_ptr<detail::BoundStream> bind(detail::CommandStream&& s) override;
+  void encode_indirect(detail::CommandStream& s, detail::BoundStream& b) override;
+
+ private:
+  struct InFlight {
+    uint64_t submit;
+    uint64_t begin, end;
+  };
+  uint64_t arena_alloc(uint64_t bytes);
+  void wait_completed(uint64_t submit, const char* what);
+
+  AmDevice& am_;
+  GfxV11& gfx_;
+  std::unique_ptr<GfxV11::ComputeQueue> hw_;
+  HostBlock arena_;
+  uint64_t arena_at_ = 0;
+  std::deque<InFlight> in_flight_;
+  uint64_t wptr_ = 0;  // ring dwords, not wrapped
+};
+
+// SDMA: the words go straight into the engine's one ring, which copy queues share (in submit order).
+class AmCopyQueue final : public detail::QueueImpl {
+ public:
+  AmCopyQueue(std::shared_ptr<detail::DeviceImpl> self, AmDevice& device);
+
+  void encode_wait(detail::CommandStream& s, Value addr, Value value) override;
+  void encode_signal(detail::CommandStream& s, Value addr, Value value) override;
+  void encode_timestamp(detail::CommandStream& s, Value addr) override;
+  void encode_barrier(detail::CommandStream& s) override;
+  void encode_exec(detail::CommandStream& s, const detail::KernelImpl& k, const KernelArgs& args, Dim3 grid, Dim3 block) override;
+  void encode_copy(detail::CommandStream& s, Value dst, Value src, uint64_t bytes) override;
+  void push(detail::CommandStream& s) override;
+  std::unique_ptr<detail::BoundStream> bind(detail::CommandStream&& s) override;
+  void encode_indirect(detail::CommandStream& s, detail::BoundStream& b) override;
+
+ private:
+  AmDevice& am_;
+  SdmaV6& sdma_;
+};
+
+}  // namespace hcq::am
