@@ -6,12 +6,16 @@
 
 #include <chrono>
 #include <cstdio>
+#include <utility>
 
 #include "am/gpu.hpp"
+#include "am/ip/gfx_v11.hpp"
 #include "am/ip/ih_v6.hpp"
 #include "am/ip/smu_v13.hpp"
+#include "am/sim/engines.hpp"
 #include "am/sim/model.hpp"
 #include "hcq/error.hpp"
+#include "hcq/hcq.hpp"
 #include "kmd-free/pci_open.hpp"
 
 namespace {
@@ -38,8 +42,47 @@ void print_smu(am::Gpu& gpu) {
              m.AverageGfxActivity, m.AverageGfxclkFrequencyPostDs);
 }
 
+// The hcq URI of a kmd-free spec: "sim:gfx1100,vram_mb=256" -> "sim:gfx1100?vram_mb=256",
+// "0000:03:00.0" -> "am:0000:03:00.0".
+std::string hcq_uri(const std::string& spec) {
+  if (!spec.starts_with("sim:")) return "am:" + spec;
+  std::string uri = spec;
+  for (char sep = '?'; auto& c : uri) {
+    if (c == ',') c = std::exchange(sep, '&');
+  }
+  return uri;
+}
+
+// A signal round trip on a compute queue and on a copy queue, through the hcq contract. It opens the
+// device again: on hardware that is a warm start on the firmware the bring-up left running, on the
+// model a fresh model brought up the same way.
+int round_trips(const std::string& spec) {
+  const std::string uri = hcq_uri(spec);
+  Device dev = hcq::open(uri);
+  int status = 0;
+  for (QueueKind kind : {QueueKind::compute, QueueKind::copy}) {
+    Queue q = dev.queue(kind);
+    Signal s = dev.new_signal(0);
+    auto t0 = std::chrono::steady_clock::now();
+    q.signal(s, 1).submit();
+    WaitStatus st = s.wait(1, std::chrono::seconds(5));
+    auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0).count();
+    const char* what = kind == QueueKind::compute ? "compute queue (PM4)" : "copy queue (SDMA)";
+    if (st == WaitStatus::signaled) {
+      fmt::print("{}: {} signal round trip in {} us\n", uri, what, us);
+    } else {
+      fmt::print("{}: {} signal round trip FAILED ({}; signal reads {})\n", uri, what,
+                 st == WaitStatus::timeout ? "no signal in 5 s" : "device lost", s.value());
+      status = 1;
+    }
+  }
+  return status;
+}
+
 int bringup(const Args& a) {
   am::sim::register_gfx1100();
+  am::sim::register_queue_engines();  // the model's CP and SDMA
+  am::register_queue_blocks();        // the driver's GFX and SDMA blocks
   kmdfree::OpenOptions open;
   open.unbind_driver = a.unbind;
   am::Gpu::Options o;
@@ -58,15 +101,10 @@ int bringup(const Args& a) {
   fmt::print("{} up in {} ms{}\n", gpu.name(), took.count(), gpu.warm_started() ? " (warm start: firmware reused)" : "");
   if (a.metrics) print_smu(gpu);
 
-  // ---- Queue round trip ------------------------------------------------------------------------
-  // HERE: once the queue side's GFX and SDMA blocks exist (am/ip/gfx_v11.*, am/ip/sdma_v6.*), send a
-  // signal round trip on a compute queue and on a copy queue and print the time each took.
-  fmt::print("queues: not part of this build yet (the GFX/SDMA blocks come from the queue side)\n");
-
   if (auto* ih = gpu.block<am::IhV6>())
     if (auto fault = ih->check_faults()) throw *fault;
   gpu.fini();
-  return 0;
+  return round_trips(a.device);
 }
 
 }  // namespace
