@@ -232,7 +232,7 @@ void AmComputeQueue::push(detail::CommandStream& s) {
   std::byte* base = arena_.buffer->cpu() + at;
   const uint64_t va = arena_.va + at;
   s.apply_relocs(va, s.words.data(), s.data.data());
-  std::memcpy(base, s.data.data(), s.data.size());
+  if (!s.data.empty()) std::memcpy(base, s.data.data(), s.data.size());  // an empty vector's data() may be null
   std::memcpy(base + data_bytes, s.words.data(), s.words.size() * 4);
   if (am_.logger()->should_log(spdlog::level::trace))
     am_.logger()->trace("{}: submit {} at GPU {:#x}:\n{}", name(), submitted(), va + data_bytes, pm4::decode(s.words));
@@ -250,7 +250,7 @@ AmBoundStream::AmBoundStream(AmDevice& device, detail::CommandStream&& s, uint64
   dwords_ = static_cast<uint32_t>(s.words.size());
   memory_ = device.alloc(data_bytes_ + s.words.size() * 4, MemoryKind::host, data_align, true);
   s.apply_relocs(memory_->gpu_va, s.words.data(), s.data.data());
-  std::memcpy(memory_->cpu, s.data.data(), s.data.size());
+  if (!s.data.empty()) std::memcpy(memory_->cpu, s.data.data(), s.data.size());
   std::memcpy(memory_->cpu + data_bytes_, s.words.data(), s.words.size() * 4);
 }
 
