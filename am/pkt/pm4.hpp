@@ -18,6 +18,7 @@
 #include <span>
 #include <string>
 
+#include "budget.hpp"
 #include "backend.hpp"
 
 namespace hcq::am::pm4 {
@@ -183,26 +184,7 @@ class Pm4 {
   // the address low word (a DataReloc target when the IB lives in the stream's side data).
   size_t indirect_buffer(Value addr, uint32_t dwords);
 
-  class Budget {
-   public:
-#ifndef NDEBUG
-    Budget(const Pm4& p, size_t n) noexcept : p_(p), start_(p.s_.words.size()), n_(n) {}
-    ~Budget() { assert(p_.s_.words.size() - start_ <= n_ && "PM4 budget exceeded"); }
-#else
-    Budget(const Pm4&, size_t) noexcept {}
-    ~Budget() {}
-#endif
-    Budget(const Budget&) = delete;
-    Budget& operator=(const Budget&) = delete;
-
-   private:
-#ifndef NDEBUG
-    const Pm4& p_;
-    size_t start_;
-    size_t n_;
-#endif
-  };
-  [[nodiscard]] Budget reserve(size_t n) const noexcept { return Budget(*this, n); }
+  [[nodiscard]] pkt::Budget reserve(size_t n) const noexcept { return pkt::Budget(s_, n); }
   detail::CommandStream& stream() noexcept { return s_; }
 
  private:

@@ -10,6 +10,7 @@
 #include <span>
 #include <string>
 
+#include "budget.hpp"
 #include "backend.hpp"
 
 namespace hcq::am::sdma {
@@ -83,26 +84,7 @@ class Sdma {
   // Returns the word index of the IB address low word (a DataReloc target).
   size_t indirect(Value addr, uint32_t dwords);
 
-  class Budget {
-   public:
-#ifndef NDEBUG
-    Budget(const Sdma& p, size_t n) noexcept : p_(p), start_(p.s_.words.size()), n_(n) {}
-    ~Budget() { assert(p_.s_.words.size() - start_ <= n_ && "SDMA budget exceeded"); }
-#else
-    Budget(const Sdma&, size_t) noexcept {}
-    ~Budget() {}
-#endif
-    Budget(const Budget&) = delete;
-    Budget& operator=(const Budget&) = delete;
-
-   private:
-#ifndef NDEBUG
-    const Sdma& p_;
-    size_t start_;
-    size_t n_;
-#endif
-  };
-  [[nodiscard]] Budget reserve(size_t n) const noexcept { return Budget(*this, n); }
+  [[nodiscard]] pkt::Budget reserve(size_t n) const noexcept { return pkt::Budget(s_, n); }
 
  private:
   void addr(Value a) {
