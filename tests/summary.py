@@ -15,7 +15,12 @@ import xml.etree.ElementTree as ET
 
 def junit_counts(path, label):
     passed = failed = skipped = 0
-    for case in ET.parse(path).getroot().iter("testcase"):
+    try:
+        root = ET.parse(path).getroot()
+    except ET.ParseError as e:  # the process died while writing its report (a sanitizer abort)
+        print(f"FAILED {label}: its report {path} is unreadable ({e}): the test process did not finish")
+        return 0, 1, 0
+    for case in root.iter("testcase"):
         problem = case.find("failure")
         if problem is None:
             problem = case.find("error")
