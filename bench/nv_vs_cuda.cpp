@@ -139,8 +139,11 @@ class HcqSide final : public Side {
     return seconds_since(start);
   }
 
-  // Copies go on a copy queue: nv compute queues have no copy engine. The buffers are made at the
-  // first call (what failed to be made then is tried again at the next).
+  // Copies between host and device go on a copy queue (the copy engine with the most PCEs);
+  // device-to-device copies on the compute queue, where they are launches of the built-in copy
+  // kernel, as CUDA runs them on its stream (the SMs move device memory ~3x faster than one copy
+  // engine). The buffers are made at the first call (what failed to be made then is tried again
+  // at the next).
   double copy(Copy dir, size_t bytes) override {
     if (!host_) {
       hcq::Buffer host = dev_.alloc(max_copy_bytes, hcq::MemoryKind::host);
@@ -153,7 +156,7 @@ class HcqSide final : public Side {
     const hcq::Buffer& dst = dir == Copy::h2d ? dev_a_ : dir == Copy::d2h ? host_ : dev_b_;
     const hcq::Buffer& src = dir == Copy::h2d ? host_ : dev_a_;
     const auto start = Clock::now();
-    cq_.copy(dst, src, bytes).signal(copy_sig_, ++copy_value_).submit();
+    (dir == Copy::d2d ? q_ : cq_).copy(dst, src, bytes).signal(copy_sig_, ++copy_value_).submit();
     wait(copy_sig_, copy_value_);
     return seconds_since(start);
   }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "cubin_program.hpp"
+#include "kernels/builtin.hpp"
 #include "nv.hpp"
 #include "queue.hpp"
 #include "registers/host.hpp"
@@ -173,6 +174,7 @@ NvDevice::NvDevice(const detail::UriParts& uri, const CardInfo& card)
 
 NvDevice::~NvDevice() {
   first_queue_.reset();
+  copy_program_.reset();  // deferred until the queues finished; before fini_common() drops the heaps
   local_.reset();  // before fini_common() drops the heaps it came from
   fini_common();
   if (usermode_map_) munmap(usermode_map_, 0x10000);
@@ -495,6 +497,28 @@ std::shared_ptr<detail::QueueImpl> NvDevice::create_queue(QueueKind kind, std::s
 
 std::shared_ptr<detail::ProgramImpl> NvDevice::load_program(std::span<const std::byte> bytes, const std::string& name) {
   return load_cubin_program(*this, self(false), bytes, name);
+}
+
+const detail::KernelImpl* NvDevice::copy_kernel(std::string* why) {
+  std::lock_guard lock(builtin_mutex_);
+  if (!copy_program_ && copy_program_error_.empty()) {
+    uint32_t sm = (sm_version_ >> 8) * 10 + (sm_version_ & 0xf);
+    std::span<const std::byte> cubin = builtin_kernel(fmt::format("copy-sm_{}", sm));
+    if (cubin.empty()) {
+      copy_program_error_ = fmt::format("libhcq has no built-in copy kernel for sm_{} (nv/kernels/regenerate.sh lists the SMs)", sm);
+    } else {
+      try {
+        copy_program_ = load_cubin_program(*this, self(true), cubin, "built-in copy kernel");
+      } catch (const std::exception& e) {
+        copy_program_error_ = e.what();
+      }
+    }
+  }
+  if (!copy_program_) {
+    if (why) *why = copy_program_error_;
+    return nullptr;
+  }
+  return &copy_program_->kernels.at(0);
 }
 
 bool NvDevice::can_reach(const DeviceImpl& other) const noexcept {

@@ -69,6 +69,10 @@ class NvDevice final : public detail::DeviceImpl {
   };
   LocalMemory ensure_local_memory(uint32_t per_thread);
 
+  // The built-in copy kernel for this SM (nv/kernels/copy.cu), loaded on first use; null with
+  // `why` filled when libhcq has none for this SM or it failed to load.
+  const detail::KernelImpl* copy_kernel(std::string* why);
+
  private:
   struct ChunkInfo {
     uint32_t memory;   // RM handle
@@ -109,6 +113,9 @@ class NvDevice final : public detail::DeviceImpl {
   std::map<uint64_t, ChunkInfo> chunks_;  // by GPU VA
   std::shared_ptr<detail::BufferImpl> local_;
   LocalMemory local_info_;
+  std::mutex builtin_mutex_;
+  std::shared_ptr<detail::ProgramImpl> copy_program_;  // holds no reference to this device
+  std::string copy_program_error_;
 };
 
 }  // namespace hcq::nv

@@ -1,9 +1,12 @@
 #include "queue.hpp"
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <cassert>
 #include <chrono>
 #include <cstring>
+#include <optional>
 #include <thread>
 
 #include "cubin_program.hpp"
@@ -177,9 +180,7 @@ void NvQueue::encode_barrier(detail::CommandStream& s) {
 }
 
 void NvQueue::encode_copy(detail::CommandStream& s, Value dst, Value src, uint64_t bytes) {
-  if (kind() != QueueKind::copy) {
-    return fail(Errc::unsupported, "copy: nv compute queues have no copy engine; record copies on a copy queue");
-  }
+  if (kind() == QueueKind::compute) return encode_kernel_copy(s, dst, src, bytes);
   PushBuf p(s);
   bool first = true;
   for (uint64_t done = 0; done < bytes; done += max_copy_chunk) {
@@ -192,15 +193,44 @@ void NvQueue::encode_copy(detail::CommandStream& s, Value dst, Value src, uint64
   }
 }
 
+// Compute queues have no copy engine: their copies are launches of the built-in copy kernel
+// (nv/kernels/copy.cu), ordered like any other launch. Enough blocks to fill every SM (8 blocks
+// of 256 threads each) and no more: the kernel strides over the rest.
+void NvQueue::encode_kernel_copy(detail::CommandStream& s, Value dst, Value src, uint64_t bytes) {
+  if (bytes == 0) return;
+  std::string why;
+  const detail::KernelImpl* k = nv_.copy_kernel(&why);
+  if (!k) return fail(Errc::unsupported, "copy on a compute queue: " + why);
+  constexpr uint32_t block = 256;              // copy.cu: block_threads
+  constexpr uint64_t bytes_per_thread = 4 * 16;  // copy.cu: unroll x 16-byte vectors per pass
+  const uint64_t most_blocks = std::max<uint64_t>(1, uint64_t{nv_.tpc_count()} * 2 * 8);
+  const uint64_t blocks = std::clamp<uint64_t>((bytes + block * bytes_per_thread - 1) / (block * bytes_per_thread), 1, most_blocks);
+  // Parameters (copy.cu: hcq_copy): dst, src, bytes, threads; each 8 bytes.
+  std::array<uint64_t, 4> params{dst.is_var() ? 0 : dst.constant, src.is_var() ? 0 : src.constant, bytes, blocks * block};
+  std::optional<uint32_t> at = encode_launch(s, cubin_kernel(*k), k->info.name, std::as_bytes(std::span(params)), 0,
+                                             Dim3{static_cast<uint32_t>(blocks), 1, 1}, Dim3{block, 1, 1});
+  if (!at) return;
+  if (dst.is_var()) s.sites.push_back({dst.var, 1, 8, 0, *at, dst.constant});
+  if (src.is_var()) s.sites.push_back({src.var, 1, 8, 0, *at + 8, src.constant});
+}
+
 void NvQueue::encode_exec(detail::CommandStream& s, const detail::KernelImpl& k, const KernelArgs& args, Dim3 grid, Dim3 block) {
-  const auto& kernel = cubin_kernel(k);
+  const NvKernel& kernel = cubin_kernel(k);
+  std::optional<uint32_t> params = encode_launch(s, kernel, k.info.name, args.bytes(), args.dynamic_shared_bytes(), grid, block);
+  if (!params) return;
+  for (const auto& patch : args.patches()) s.sites.push_back({patch.var, 1, patch.width, 0, *params + patch.offset, 0});
+}
+
+// Constant bank 0 and the QMD of one launch in the side data, and what starts it in the words.
+// Returns where the parameters went in the side data; nullopt when the launch was refused.
+std::optional<uint32_t> NvQueue::encode_launch(detail::CommandStream& s, const NvKernel& kernel, std::string_view name,
+                                               std::span<const std::byte> params, uint32_t dynamic_shared, Dim3 grid, Dim3 block) {
   if (kernel.local_per_thread > local_per_thread_) bind_local_memory(s, nv_.ensure_local_memory(kernel.local_per_thread));
 
   // Side data: the QMD (256-byte aligned), then constant bank 0 (64-byte aligned).
   const QmdLayout& layout = qmd_layout(nv_.chip().qmd_major);
   size_t q = align(s.data.size(), 256);
   size_t c = q + layout.dwords * 4;  // a multiple of 64
-  uint32_t args_bytes = static_cast<uint32_t>(args.bytes().size());
   s.data.resize(c + kernel.cbank0_bytes);
   std::byte* cb = s.data.data() + c;
   std::memcpy(cb, kernel.cbank0.data(), kernel.cbank0.size());
@@ -215,11 +245,8 @@ void NvQueue::encode_exec(detail::CommandStream& s, const detail::KernelImpl& k,
   put64(cbank0::shared_window, shared_window);
   put64(cbank0::local_window, local_window);
   put32(cbank0::stack_top, stack_top);
-  put32(cbank0::dynamic_shared, args.dynamic_shared_bytes());
-  std::memcpy(cb + kernel.param_base, args.bytes().data(), args_bytes);
-  for (const auto& patch : args.patches()) {
-    s.sites.push_back({patch.var, 1, patch.width, 0, static_cast<uint32_t>(c + kernel.param_base + patch.offset), 0});
-  }
+  put32(cbank0::dynamic_shared, dynamic_shared);
+  std::memcpy(cb + kernel.param_base, params.data(), params.size());
 
   // The kernel's encoded QMD plus what this launch changes; bank 0's address is relocated below.
   std::span<uint32_t> qmd(reinterpret_cast<uint32_t*>(s.data.data() + q), layout.dwords);
@@ -229,25 +256,29 @@ void NvQueue::encode_exec(detail::CommandStream& s, const detail::KernelImpl& k,
   for (unsigned i = 0; i < 3; ++i) fits = fits && set_field(qmd, layout.grid[i], g[i]) && set_field(qmd, layout.block[i], b[i]);
   if (!fits) {
     s.data.resize(q);
-    return fail(Errc::invalid_argument, fmt::format("exec of '{}': grid {}x{}x{} or block {}x{}x{} does not fit the launch descriptor",
-                                                    k.info.name, grid.x, grid.y, grid.z, block.x, block.y, block.z));
+    fail(Errc::invalid_argument, fmt::format("exec of '{}': grid {}x{}x{} or block {}x{}x{} does not fit the launch descriptor", name,
+                                             grid.x, grid.y, grid.z, block.x, block.y, block.z));
+    return std::nullopt;
   }
-  if (args.dynamic_shared_bytes() != 0 &&
-      !set_shared_memory(layout, qmd, kernel.launch.shared_memory_bytes + args.dynamic_shared_bytes())) {
+  if (dynamic_shared != 0 && !set_shared_memory(layout, qmd, kernel.launch.shared_memory_bytes + dynamic_shared)) {
     s.data.resize(q);
-    return fail(Errc::invalid_argument, fmt::format("exec of '{}': {} bytes of dynamic shared memory do not fit the SM", k.info.name,
-                                                    args.dynamic_shared_bytes()));
+    fail(Errc::invalid_argument, fmt::format("exec of '{}': {} bytes of dynamic shared memory do not fit the SM", name, dynamic_shared));
+    return std::nullopt;
   }
   const QmdSplit where = constant_buffer_address(layout, 0);
   for (auto [field, shift] : {std::pair{where.lower, where.shift}, std::pair{where.upper, static_cast<uint8_t>(where.shift + 32)}}) {
     s.relocs.push_back({1, shift, static_cast<uint8_t>(field.lo % 32), static_cast<uint8_t>(field.width()),
                         static_cast<uint32_t>(q + field.lo / 32 * 4), static_cast<uint32_t>(c)});
   }
+  order_launch(s, layout, static_cast<uint32_t>(q));
+  return static_cast<uint32_t>(c + kernel.param_base);
+}
 
-  // Operations of a queue run one after another (the hcq contract): the engine would otherwise
-  // overlap consecutive grids. A launch straight after another in the same stream is started by
-  // the engine when the previous grid completes (the previous QMD names it as its dependent);
-  // any other launch waits for the channel to be idle first.
+// Operations of a queue run one after another (the hcq contract): the engine would otherwise
+// overlap consecutive grids. A launch straight after another in the same stream is started by
+// the engine when the previous grid completes (the previous QMD names it as its dependent); any
+// other launch waits for the channel to be idle first. `q`: the new QMD's side-data offset.
+void NvQueue::order_launch(detail::CommandStream& s, const QmdLayout& layout, uint32_t q) {
   if (layout.dependent_qmd0_pointer.present() && s.tail_words == s.words.size()) {
     std::span<uint32_t> prev(reinterpret_cast<uint32_t*>(s.data.data() + s.tail_data), layout.dwords);
     bool ok = set_field(prev, layout.dependent_qmd0_enable, 1) &&
@@ -257,16 +288,18 @@ void NvQueue::encode_exec(detail::CommandStream& s, const detail::KernelImpl& k,
     (void)ok;
     const QmdField& f = layout.dependent_qmd0_pointer;
     s.relocs.push_back({1, f.shift, static_cast<uint8_t>(f.lo % 32), static_cast<uint8_t>(f.width()),
-                        static_cast<uint32_t>(s.tail_data + f.lo / 32 * 4), static_cast<uint32_t>(q)});
+                        static_cast<uint32_t>(s.tail_data + f.lo / 32 * 4), q});
   } else {
     PushBuf p(s);
     p.inc(subc_host, reg::host::wfi, {reg::host::wfi_scope_all});
     p.inc(subc_compute, reg::compute::send_pcas_a, {0});
-    s.relocs.push_back({0, 8, 0, 32, static_cast<uint32_t>((s.words.size() - 1) * 4), static_cast<uint32_t>(q)});
-    p.inc(subc_compute, reg::compute::send_signaling_pcas2_b, {reg::compute::pcas_action_invalidate_copy_schedule});
+    s.relocs.push_back({0, 8, 0, 32, static_cast<uint32_t>((s.words.size() - 1) * 4), q});
+    // libcuda's action (with the prefetch): 5% less per launch than invalidate-copy-schedule
+    // without it, on the H100 (docs/benchmarks.md).
+    p.inc(subc_compute, reg::compute::send_signaling_pcas2_b, {reg::compute::pcas_action_invalidate_prefetch_copy_schedule});
   }
   s.tail_words = s.words.size();
-  s.tail_data = static_cast<uint32_t>(q);
+  s.tail_data = q;
 }
 
 void NvQueue::encode_indirect(detail::CommandStream& s, detail::BoundStream& b) {

@@ -5,10 +5,13 @@
 #pragma once
 
 #include <chrono>
-
 #include <deque>
+#include <optional>
+#include <span>
+#include <string_view>
 #include <vector>
 
+#include "cubin_program.hpp"
 #include "nv.hpp"
 
 namespace hcq::nv {
@@ -65,6 +68,10 @@ class NvQueue final : public detail::QueueImpl {
     uint32_t dwords;
   };
   void setup_channel(detail::CommandStream& s);
+  std::optional<uint32_t> encode_launch(detail::CommandStream& s, const NvKernel& kernel, std::string_view name,
+                                        std::span<const std::byte> params, uint32_t dynamic_shared, Dim3 grid, Dim3 block);
+  void order_launch(detail::CommandStream& s, const QmdLayout& layout, uint32_t q);
+  void encode_kernel_copy(detail::CommandStream& s, Value dst, Value src, uint64_t bytes);
   void bind_local_memory(detail::CommandStream& s, const NvDevice::LocalMemory& lm);
   uint64_t ring_alloc(uint64_t bytes);
   void add_gp_entry(uint64_t va, uint32_t dwords);

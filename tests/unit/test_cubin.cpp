@@ -2,6 +2,7 @@
 // (tests/kernels/nv/*.bin, copied into HCQ_TEST_KERNELS_DIR by tests/meson.build), on targeted
 // corruptions of them and on a deterministic random-mutation loop. No GPU is needed.
 #include "cubin.hpp"
+#include "kernels/builtin.hpp"
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -526,4 +527,25 @@ TEST_CASE("random mutations of cubins throw hcq::Error or parse", "[unit][nv][cu
       parses_or_throws_error(b);
     }
   }
+}
+
+// The copy kernels libhcq embeds (nv/kernels/, tools/embed.py): one per SM of the chip table, each
+// a cubin for that SM whose only kernel takes what nv/queue.cpp passes (dst, src, bytes,
+// threads: four 8-byte parameters at offsets 0, 8, 16, 24).
+TEST_CASE("cubin: the built-in copy kernels parse and take what the queue passes", "[unit][cubin]") {
+  for (uint32_t sm : {80u, 86u, 89u, 90u, 100u, 103u, 120u}) {
+    INFO("sm_" << sm);
+    auto bytes = hcq::nv::builtin_kernel("copy-sm_" + std::to_string(sm));
+    REQUIRE_FALSE(bytes.empty());
+    CubinImage image = parse_cubin(bytes, "copy");
+    CHECK(image.sm == sm);
+    REQUIRE(image.kernels.size() == 1);
+    const CubinKernel& k = image.kernels[0];
+    CHECK(k.info.name == "hcq_copy");
+    CHECK(k.info.args_size == 32);
+    REQUIRE(k.info.args.size() == 4);
+    for (uint32_t i = 0; i < 4; ++i) CHECK(k.info.args[i].offset == 8 * i);
+    CHECK(k.info.private_bytes == 0);  // no stack: nothing to size per launch
+  }
+  CHECK(hcq::nv::builtin_kernel("copy-sm_1").empty());
 }

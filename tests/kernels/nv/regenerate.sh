@@ -6,13 +6,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 include=$(cd "$here/../../../include" && pwd)
-nvcc=${NVCC:-$(command -v nvcc || true)}
-if [ -z "$nvcc" ] && [ -x /usr/local/cuda/bin/nvcc ]; then nvcc=/usr/local/cuda/bin/nvcc; fi
-if [ -z "$nvcc" ] || [ ! -x "$nvcc" ]; then
-  echo "regenerate.sh: nvcc not found (install the CUDA toolkit, put nvcc on PATH or set NVCC=/path/to/nvcc)" >&2
-  exit 1
-fi
-echo "regenerate.sh: using $("$nvcc" --version | tail -n 1)"
+. "$here/../../../tools/nvcc.sh"
 build() {  # build <arch> <source.cu> <output.bin>
   "$nvcc" -arch="$1" -cubin -O3 -I"$include" -o "$here/$3" "$here/$2"
   echo "  $2 -> $3 ($(wc -c <"$here/$3") bytes)"
