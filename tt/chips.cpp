@@ -10,6 +10,10 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "hcq/error.hpp"
+
 namespace hcq::tt {
 
 namespace {
@@ -138,21 +142,43 @@ constexpr DramChannel bh_dram[] = {
 };
 constexpr NocXY bh_pcie[] = {{2, 0}, {11, 0}};
 // With translation on (Blackhole firmware always enables it; ttsim models it always on), DRAM
-// tiles are named by translated coordinates: x 18 for column 0 and x 17 for column 9, y 12..23
-// for the physical rows below, in this order. [S] remap_virtual_coordinate; [U] names (17,12) as
-// the DRAM translated origin. Physical (0, y>=2) is refused by the translated NOC.
-constexpr uint8_t bh_dram_translated_rows[] = {0, 1, 11, 2, 10, 3, 5, 7, 6, 9, 4, 8};
-constexpr uint8_t bh_dram_translated_y0 = 12;
-constexpr uint8_t bh_dram_translated_x_west = 18, bh_dram_translated_x_east = 17;
-constexpr std::array<NocAlias, 24> bh_aliases = [] {
-  std::array<NocAlias, 24> a{};
-  for (uint8_t k = 0; k < 12; ++k) {
-    uint8_t y = bh_dram_translated_rows[k], ty = static_cast<uint8_t>(bh_dram_translated_y0 + k);
-    a[k] = {NocXY{0, y}, NocXY{bh_dram_translated_x_west, ty}};
-    a[12 + k] = {NocXY{9, y}, NocXY{bh_dram_translated_x_east, ty}};
+// tiles are named by translated coordinates; physical (0, y>=2) is refused by the translated NOC.
+// [U] blackhole_implementation.hpp: DRAM translated origin (17, 12); blackhole_coordinate_manager
+// .cpp fill_dram_physical_translated_mapping: the rule in bh_dram_aliases(). ttsim's
+// remap_virtual_coordinate [S] implements that rule for bank 2 harvested (west column at x 18,
+// banks 0,1,3,2; east at x 17, banks 4,5,7,6), although its ARC reports nothing harvested; we
+// follow the simulator there, since it is the only chip we run on.
+//
+// The rule, in our words: each column of four banks takes one x (west 17, east 18) and fills
+// y 12.. with its banks in order, three ports each. With a bank harvested, its column moves to
+// x 18 and the other column to x 17, and the harvested bank and its mirror in the other column
+// (same index within the column) take the last place of their columns, the others closing up.
+constexpr uint8_t bh_dram_translated_x0 = 17, bh_dram_translated_y0 = 12;
+constexpr size_t bh_banks_per_column = bh_dram_banks / 2;
+constexpr uint8_t ttsim_bh_harvested_dram_bank = 2;
+
+constexpr BhDramAliases make_bh_dram_aliases(std::optional<uint8_t> harvested) {
+  BhDramAliases out{};
+  size_t at = 0;
+  for (size_t column = 0; column < 2; ++column) {
+    bool harvested_here = harvested && *harvested / bh_banks_per_column == column;
+    uint8_t x = static_cast<uint8_t>(bh_dram_translated_x0 + (harvested ? harvested_here : column));
+    size_t last = harvested ? *harvested % bh_banks_per_column : bh_banks_per_column;  // goes last
+    size_t place = 0;
+    for (size_t pass = 0; pass < 2; ++pass) {  // the other banks in order, then the one that goes last
+      for (size_t i = 0; i < bh_banks_per_column; ++i) {
+        if ((i == last) != (pass == 1)) continue;
+        for (size_t port = 0; port < bh_dram_ports; ++port, ++at) {
+          auto y = static_cast<uint8_t>(bh_dram_translated_y0 + place * bh_dram_ports + port);
+          out[at] = {bh_dram[column * bh_banks_per_column + i].tiles[port], NocXY{x, y}};
+        }
+        ++place;
+      }
+    }
   }
-  return a;
-}();
+  return out;
+}
+constexpr BhDramAliases bh_aliases = make_bh_dram_aliases(ttsim_bh_harvested_dram_bank);
 
 // [K] blackhole.c: 202 x 2M windows in BAR0 (the last is the kmd's), 8 x 4G in BAR4; config
 // registers 12 bytes apart at BAR0 0x1FC00000. [U] field offsets: address:43 (2M) / 32 (4G),
@@ -262,6 +288,15 @@ NocXY noc_target(const ChipTable& chip, NocXY tile) noexcept {
     if (a.physical == tile) return a.translated;
   }
   return tile;
+}
+
+BhDramAliases bh_dram_aliases(std::optional<uint8_t> harvested_bank) {
+  if (harvested_bank && *harvested_bank >= bh_dram_banks) {
+    throw Error(Errc::invalid_argument, "blackhole", "dram",
+                fmt::format("DRAM bank {} cannot be harvested: Blackhole has banks 0..{}", *harvested_bank,
+                            bh_dram_banks - 1));
+  }
+  return make_bh_dram_aliases(harvested_bank);
 }
 
 uint32_t harvest_units(const ChipTable& chip) noexcept {

@@ -116,6 +116,9 @@ struct ChipTable {
   std::span<const NocXY> pcie;        // PCIe tiles; the first is the one the host link uses
   uint64_t pcie_host_noc_base;        // NOC address (on the PCIe tile) where host memory starts
   uint64_t pcie_host_window;          // bytes of host address space reachable from there
+  // Translated Tensix coordinates: logical (x, y) at origin + (x, y) (Wormhole). nullopt: the
+  // usable columns keep the NOC0 names of the first columns in order, that is logical (x, y) is
+  // named (tensix_x[x], tensix_y[y]) (Blackhole; without harvesting, translated equals NOC0).
   std::optional<TranslatedXY> translated_tensix_origin;
   std::span<const NocAlias> noc_aliases;  // applied to every NOC request (WindowChip)
   uint64_t bar_size[3];               // BAR0, BAR2, BAR4
@@ -138,5 +141,11 @@ std::vector<NocXY> usable_tensix(const ChipTable& chip, Harvesting harvest);
 NocXY noc_target(const ChipTable& chip, NocXY tile) noexcept;
 // How many Tensix rows (WH) or columns (BH) the harvesting unit has.
 uint32_t harvest_units(const ChipTable& chip) noexcept;
+
+// Blackhole DRAM under NOC translation: the translated name of each DRAM tile, given which of the
+// 8 banks (DramChannel index) is harvested, if any (tt-umd allows at most one).
+inline constexpr size_t bh_dram_banks = 8, bh_dram_ports = 3;
+using BhDramAliases = std::array<NocAlias, bh_dram_banks * bh_dram_ports>;
+BhDramAliases bh_dram_aliases(std::optional<uint8_t> harvested_bank);
 
 }  // namespace hcq::tt

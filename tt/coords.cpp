@@ -1,7 +1,10 @@
 // Coordinate conversions (coords.hpp). NOC0 <-> NOC1 mirroring from the ISA documentation
 // (NoC/Coordinates.md: NOC1 origin is the bottom-right corner); logical coordinates skip harvested
 // rows (Wormhole) or columns (Blackhole); Wormhole translated Tensix coordinates start at (18, 18)
-// and follow logical order (tt-isa-documentation NoC/Coordinates.md, ttsim remap_virtual_coordinate).
+// and follow logical order (tt-isa-documentation NoC/Coordinates.md, ttsim remap_virtual_coordinate);
+// Blackhole's usable columns take the NOC0 names of the first columns (tt-umd
+// blackhole_coordinate_manager.cpp translate_tensix_coords; ttsim models no harvesting, where
+// translated equals NOC0).
 #include "coords.hpp"
 
 #include <vector>
@@ -33,7 +36,7 @@ UsableAxes usable_axes(const ChipTable& chip, Harvesting harvest) {
   return a;
 }
 
-std::optional<uint8_t> index_of(const std::vector<uint8_t>& axis, uint8_t v) {
+std::optional<uint8_t> index_of(std::span<const uint8_t> axis, uint8_t v) {
   for (size_t i = 0; i < axis.size(); ++i) {
     if (axis[i] == v) return static_cast<uint8_t>(i);
   }
@@ -68,16 +71,17 @@ std::optional<NocXY> from_logical(const ChipTable& chip, Harvesting harvest, Log
 std::optional<TranslatedXY> to_translated(const ChipTable& chip, Harvesting harvest, NocXY tile) {
   auto l = to_logical(chip, harvest, tile);
   if (!l) return std::nullopt;
-  if (!chip.translated_tensix_origin) return TranslatedXY{tile.x, tile.y};
+  if (!chip.translated_tensix_origin) return TranslatedXY{chip.tensix_x[l->x], chip.tensix_y[l->y]};
   const TranslatedXY& o = *chip.translated_tensix_origin;
   return TranslatedXY{static_cast<uint8_t>(o.x + l->x), static_cast<uint8_t>(o.y + l->y)};
 }
 
 std::optional<NocXY> from_translated(const ChipTable& chip, Harvesting harvest, TranslatedXY tile) {
-  if (!chip.translated_tensix_origin) {
-    NocXY n{tile.x, tile.y};
-    if (!to_logical(chip, harvest, n)) return std::nullopt;
-    return n;
+  if (!chip.translated_tensix_origin) {  // the names of the first columns and rows, in order
+    auto lx = index_of(chip.tensix_x, tile.x);
+    auto ly = index_of(chip.tensix_y, tile.y);
+    if (!lx || !ly) return std::nullopt;
+    return from_logical(chip, harvest, LogicalXY{*lx, *ly});
   }
   const TranslatedXY& o = *chip.translated_tensix_origin;
   if (tile.x < o.x || tile.y < o.y) return std::nullopt;

@@ -51,7 +51,8 @@ std::optional<LogicalXY> to_logical(const ChipTable& chip, Harvesting harvest, N
 std::optional<NocXY> from_logical(const ChipTable& chip, Harvesting harvest, LogicalXY logical);
 
 // Tensix tiles only (nullopt for others). Where the chip table has no translated origin
-// (Blackhole: the Tensix translation layout is not published), translated equals NOC0.
+// (Blackhole), logical (x, y) is named by the x-th Tensix column and y-th row in NOC0 order, so
+// translated equals NOC0 when nothing is harvested.
 std::optional<TranslatedXY> to_translated(const ChipTable& chip, Harvesting harvest, NocXY tile);
 std::optional<NocXY> from_translated(const ChipTable& chip, Harvesting harvest, TranslatedXY tile);
 

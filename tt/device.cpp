@@ -57,11 +57,8 @@ TtDevice::TtDevice(const detail::UriParts& uri, std::unique_ptr<Chip> chip, std:
       dram_tile_(chip_->dram().empty() ? NocXY{} : chip_->dram()[0]),
       dram_(dram_reserved, chip_->table().dram_channel_size - dram_reserved, 64) {
   if (chip_->dram().empty()) throw Error(Errc::unsupported, uri_, "open", "the chip lists no DRAM channel");
-  launcher_ = std::make_unique<Launcher>(*chip_, firmware_image(firmware, *chip_), timeouts_from(uri));
-  {
-    std::lock_guard lock(chip_mutex_);
-    launcher_->boot();
-  }
+  launcher_ = std::make_unique<Launcher>(*chip_, firmware_image(firmware, *chip_), timeouts_from(uri), &chip_mutex_);
+  launcher_->boot();
   const ChipTable& t = chip_->table();
   props_.name = fmt::format("Tenstorrent {} ({})", t.name, chip_->name());
   props_.vendor = "tenstorrent";

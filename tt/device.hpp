@@ -1,9 +1,10 @@
 // The tt device behind the hcq contract (URIs "tt:ttsim:/path/libttsim.so", "tt:N").
 //
 // Tenstorrent chips have no command processor that reads our command streams, so each queue's
-// commands run on a host worker thread (tt/queue.cpp), the way tt-metal's host dispatch mode works:
-// waits and signals on host memory, copies through the Chip's NOC reads and writes, launches through
-// the L1 mailbox (tt/launch.hpp). Graphs and patching work on those words as on any device.
+// commands run on a host worker thread (hcq/src/host_queue.hpp, tt/queue.cpp), the way tt-metal's
+// host dispatch mode works: waits and signals on host memory, copies through the Chip's NOC reads
+// and writes, launches through the L1 mailbox (tt/launch.hpp). Graphs and patching work on those
+// words as on any device.
 //
 // Memory (a "device address" is what kernels get for a `ptr`: NOC0 tile y << 6 | x in bits 48..59,
 // the address inside that tile below; tt/kernels/hcq_tt_kernel.h):
@@ -57,7 +58,8 @@ class TtDevice final : public detail::DeviceImpl {
   bool can_reach_signal(const DeviceImpl&) const noexcept override { return true; }
   uint64_t signal_address(const detail::SignalImpl& s) const noexcept override { return reinterpret_cast<uintptr_t>(s.slot); }
 
-  // For the queue workers. Chip accesses are serialised (ttsim is single-threaded).
+  // For the queue workers. Chip accesses are serialised (ttsim is single-threaded): take
+  // chip_mutex() for each access, never across a wait (the Launcher takes it itself).
   Chip& chip() noexcept { return *chip_; }
   std::mutex& chip_mutex() noexcept { return chip_mutex_; }
   Launcher& launcher() noexcept { return *launcher_; }

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include <set>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -44,12 +45,13 @@ std::pair<size_t, size_t> logical_of(std::span<const NocXY> all, NocXY tile) {
 
 }  // namespace
 
-Launcher::Launcher(Chip& chip, L1Image firmware, LaunchTimeouts timeouts)
+Launcher::Launcher(Chip& chip, L1Image firmware, LaunchTimeouts timeouts, std::mutex* chip_mutex)
     : chip_(chip),
       firmware_(std::move(firmware)),
       timeouts_(timeouts),
       cores_(chip.tensix().begin(), chip.tensix().end()),
-      loaded_(cores_.size(), 0) {
+      loaded_(cores_.size(), 0),
+      chip_mutex_(chip_mutex) {
   if (cores_.empty()) throw Error(Errc::unsupported, chip_.name(), "launch", "the chip lists no usable Tensix core");
 }
 
@@ -73,7 +75,16 @@ std::string Launcher::describe(const hcq_tt_mailbox& mb) {
                      magic);
 }
 
+std::unique_lock<std::mutex> Launcher::lock_chip() {
+  return chip_mutex_ ? std::unique_lock(*chip_mutex_) : std::unique_lock<std::mutex>();
+}
+
 hcq_tt_mailbox Launcher::read_mailbox(uint32_t core) {
+  auto lock = lock_chip();
+  return read_mailbox_locked(core);
+}
+
+hcq_tt_mailbox Launcher::read_mailbox_locked(uint32_t core) {
   hcq_tt_mailbox mb{};
   chip_.noc_read(cores_.at(core), HCQ_TT_MAILBOX_BASE, &mb, sizeof(mb));
   return mb;
@@ -87,6 +98,7 @@ void Launcher::boot() {
   std::vector<uint32_t> all(cores_.size());
   for (uint32_t i = 0; i < all.size(); ++i) all[i] = i;
   auto t0 = Clock::now();
+  std::lock_guard cores(launch_mutex_);
   boot_cores(all);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t0).count();
   log::device("tt", chip_.name())->info("firmware v{} running on {} Tensix cores after {} ms", HCQ_TT_FW_VERSION, all.size(), ms);
@@ -95,6 +107,7 @@ void Launcher::boot() {
 // Hold in reset, load, release BRISC only, wait for READY.
 void Launcher::boot_cores(std::span<const uint32_t> cores) {
   auto targets = tiles(cores);
+  auto lock = lock_chip();
   for (NocXY t : targets) chip_.noc_write32(t, soft_reset::address, soft_reset::all);
   for (const L1Segment& s : firmware_.segments) chip_.noc_broadcast(targets, s.address, s.bytes.data(), s.bytes.size());
   uint32_t jump = encode_jal_x0(HCQ_TT_RESET_VECTOR, HCQ_TT_FIRMWARE_BASE);
@@ -105,14 +118,16 @@ void Launcher::boot_cores(std::span<const uint32_t> cores) {
   // Read back before the release: posted writes have landed once a read on the same path returns.
   for (NocXY t : targets) (void)chip_.noc_read32(t, HCQ_TT_MAILBOX_BASE);
   for (NocXY t : targets) chip_.noc_write32(t, soft_reset::address, soft_reset::run_brisc_only);
+  if (lock.owns_lock()) lock.unlock();
   wait_ready(cores);
 }
 
 void Launcher::wait_ready(std::span<const uint32_t> cores) {
   auto deadline = Clock::now() + timeouts_.boot;
   for (uint32_t c : cores) {
-    for (;;) {
-      hcq_tt_mailbox mb = read_mailbox(c);
+    for (;; std::this_thread::yield()) {  // other users of the chip get their turn between rounds
+      auto lock = lock_chip();
+      hcq_tt_mailbox mb = read_mailbox_locked(c);
       if (mb.magic == HCQ_TT_FW_MAGIC && mb.state == HCQ_TT_STATE_READY) break;
       if (Clock::now() > deadline) {
         throw Error(Errc::timeout, chip_.name(), "firmware",
@@ -166,7 +181,8 @@ void Launcher::write_launch(const KernelLaunch& k, std::span<const uint32_t> cor
 std::vector<uint32_t> Launcher::poll_done(std::span<const uint32_t> cores, std::chrono::milliseconds timeout) {
   std::vector<uint32_t> pending(cores.begin(), cores.end());
   auto deadline = Clock::now() + timeout;
-  while (!pending.empty()) {
+  for (; !pending.empty(); std::this_thread::yield()) {  // other users of the chip get their turn between rounds
+    auto lock = lock_chip();
     std::erase_if(pending, [&](uint32_t c) {
       return chip_.noc_read32(cores_[c], HCQ_TT_MAILBOX_BASE + offsetof(hcq_tt_mailbox, done)) == sequence_;
     });
@@ -187,9 +203,14 @@ LaunchResult Launcher::launch(const KernelLaunch& k) {
   size_t limit = k.max_cores ? std::min<size_t>(k.max_cores, cores_.size()) : cores_.size();
   std::vector<uint32_t> used(std::min<uint64_t>(total, limit));
   for (uint32_t i = 0; i < used.size(); ++i) used[i] = i;
-  write_launch(k, used, static_cast<uint32_t>(total));
+  std::lock_guard owner(launch_mutex_);
+  {
+    auto lock = lock_chip();
+    write_launch(k, used, static_cast<uint32_t>(total));
+  }
   auto stuck = poll_done(used, timeouts_.launch);
   if (!stuck.empty()) recover_and_throw(k, stuck, used.size());
+  auto lock = lock_chip();
   for (uint32_t c : used) {
     uint32_t base = HCQ_TT_MAILBOX_BASE + offsetof(hcq_tt_mailbox, result);
     uint32_t code = chip_.noc_read32(cores_[c], base);
@@ -209,7 +230,7 @@ void Launcher::recover_and_throw(const KernelLaunch& k, std::span<const uint32_t
     throw Error(Errc::device_lost, chip_.name(), "launch", message + "; rebooting those cores failed too: " + e.what());
   }
   throw Error(Errc::timeout, chip_.name(), "launch",
-              message + "; those cores were reset and their firmware reloaded: the device can be used again");
+              message + "; those cores were put back into reset and their firmware reloaded, so the chip needs no reset");
 }
 
 }  // namespace hcq::tt

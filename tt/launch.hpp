@@ -8,12 +8,18 @@
 // `go` = next sequence number; the firmware runs the core's workgroups and copies `go` to `done`.
 // A launch that does not finish in time: the unfinished cores are put back into reset and booted
 // again, then an hcq::Error(timeout) names the first of them (logical and NOC coordinates) and its
-// mailbox state; the device stays usable.
+// mailbox state; this Launcher and its cores can be used again (the hcq device above it is lost
+// all the same: tt/queue.cpp says why).
+//
+// Locking: one launch at a time owns the cores (launch_mutex_). The chip lock given to the
+// constructor (the one every user of the Chip takes) is held only for each step of a launch and
+// each round of a poll, never across a whole wait, so a copy queue keeps running meanwhile.
 #pragma once
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -76,7 +82,9 @@ struct LaunchResult {
 
 class Launcher {
  public:
-  Launcher(Chip& chip, L1Image firmware, LaunchTimeouts timeouts = {});
+  // `chip_mutex`: the lock that serialises accesses to `chip`; nullptr when this Launcher is the
+  // chip's only user.
+  Launcher(Chip& chip, L1Image firmware, LaunchTimeouts timeouts = {}, std::mutex* chip_mutex = nullptr);
 
   // Holds every usable Tensix core in reset, loads the firmware, releases BRISC and waits for
   // READY. Throws hcq::Error (timeout) naming the first core that did not come up.
@@ -86,7 +94,7 @@ class Launcher {
   LaunchResult launch(const KernelLaunch& k);
 
   std::span<const NocXY> cores() const noexcept { return cores_; }
-  hcq_tt_mailbox read_mailbox(uint32_t core);
+  hcq_tt_mailbox read_mailbox(uint32_t core);  // takes the chip lock
   // "core 3 (logical (3,0), NOC (4,1))".
   std::string core_name(uint32_t core) const;
   // "state RUNNING (0x5eed), go 5, done 4, workgroup (1,0,0), launches 4, result 0".
@@ -100,12 +108,16 @@ class Launcher {
   std::vector<uint32_t> poll_done(std::span<const uint32_t> cores, std::chrono::milliseconds timeout);
   [[noreturn]] void recover_and_throw(const KernelLaunch& k, std::span<const uint32_t> stuck, size_t of);
   std::vector<NocXY> tiles(std::span<const uint32_t> cores) const;
+  std::unique_lock<std::mutex> lock_chip();
+  hcq_tt_mailbox read_mailbox_locked(uint32_t core);
 
   Chip& chip_;
   L1Image firmware_;
   LaunchTimeouts timeouts_;
   std::vector<NocXY> cores_;
   std::vector<uint64_t> loaded_;  // image_id per core (0: none)
+  std::mutex* chip_mutex_;
+  std::mutex launch_mutex_;  // the cores, loaded_ and sequence_ belong to one launch at a time
   uint32_t sequence_ = 0;
 };
 

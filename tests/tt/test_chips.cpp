@@ -5,6 +5,7 @@
 
 #include "chips.hpp"
 #include "coords.hpp"
+#include "hcq/error.hpp"
 
 using namespace hcq::tt;
 
@@ -137,9 +138,15 @@ TEST_CASE("coords: harvesting Blackhole columns shifts logical columns", "[tt][c
   CHECK(to_logical(bh, two_columns, NocXY{11, 3}) == LogicalXY{6, 1});
   CHECK(from_logical(bh, two_columns, LogicalXY{11, 9}) == NocXY{16, 11});
   CHECK(usable_tensix(bh, two_columns).size() == 120);  // p100a
-  // No published translated layout for Blackhole Tensix: translated equals NOC0 for usable tiles.
-  CHECK(to_translated(bh, two_columns, NocXY{2, 2}) == TranslatedXY{2, 2});
-  CHECK(from_translated(bh, two_columns, TranslatedXY{1, 2}) == std::nullopt);
+  // tt-umd translate_tensix_coords: the usable columns take the names of the first ones, in order.
+  CHECK(to_translated(bh, two_columns, NocXY{2, 2}) == TranslatedXY{1, 2});
+  CHECK(to_translated(bh, two_columns, NocXY{11, 3}) == TranslatedXY{7, 3});  // logical column 6 -> 7th name
+  CHECK(to_translated(bh, two_columns, NocXY{16, 11}) == TranslatedXY{14, 11});
+  CHECK(to_translated(bh, two_columns, NocXY{1, 2}) == std::nullopt);  // harvested
+  CHECK(from_translated(bh, two_columns, TranslatedXY{1, 2}) == NocXY{2, 2});
+  CHECK(from_translated(bh, two_columns, TranslatedXY{15, 2}) == std::nullopt);  // names left over
+  for (NocXY c : usable_tensix(bh, two_columns)) CHECK(from_translated(bh, two_columns, *to_translated(bh, two_columns, c)) == c);
+  for (NocXY c : usable_tensix(bh, {})) CHECK(to_translated(bh, {}, c) == TranslatedXY{c.x, c.y});  // what ttsim models
 }
 
 TEST_CASE("chips: Blackhole DRAM tiles are named by translated coordinates", "[tt][chips]") {
@@ -154,6 +161,43 @@ TEST_CASE("chips: Blackhole DRAM tiles are named by translated coordinates", "[t
     CHECK(targets.insert({a.translated.x, a.translated.y}).second);
   }
   CHECK(targets.size() == count_kind(bh, TileKind::dram));
+  // ttsim's remap_virtual_coordinate, translated y 12..23 -> physical row, for x 18 (column 0) and
+  // x 17 (column 9): tt-umd's rule with bank 2 harvested.
+  constexpr uint8_t ttsim_rows[] = {0, 1, 11, 2, 10, 3, 5, 7, 6, 9, 4, 8};
+  for (uint8_t k = 0; k < 12; ++k) {
+    CHECK(noc_target(bh, NocXY{0, ttsim_rows[k]}) == NocXY{18, static_cast<uint8_t>(12 + k)});
+    CHECK(noc_target(bh, NocXY{9, ttsim_rows[k]}) == NocXY{17, static_cast<uint8_t>(12 + k)});
+  }
   const ChipTable& wh = wormhole_b0();
   for (NocXY p : all_tiles(wh)) CHECK(noc_target(wh, p) == p);
+}
+
+TEST_CASE("chips: Blackhole DRAM translation follows the harvested bank", "[tt][chips]") {
+  auto target = [](const BhDramAliases& a, NocXY physical) {
+    for (const NocAlias& x : a) {
+      if (x.physical == physical) return x.translated;
+    }
+    FAIL("no alias for (" << int(physical.x) << "," << int(physical.y) << ")");
+    return physical;
+  };
+  // Nothing harvested (tt-umd): west banks 0..3 at x 17, east 4..7 at x 18, y 12.. in bank order.
+  BhDramAliases none = bh_dram_aliases(std::nullopt);
+  constexpr uint8_t bank_order_rows[] = {0, 1, 11, 2, 10, 3, 9, 4, 8, 5, 7, 6};
+  for (uint8_t k = 0; k < 12; ++k) {
+    CHECK(target(none, NocXY{0, bank_order_rows[k]}) == NocXY{17, static_cast<uint8_t>(12 + k)});
+    CHECK(target(none, NocXY{9, bank_order_rows[k]}) == NocXY{18, static_cast<uint8_t>(12 + k)});
+  }
+  // East bank 5 harvested: it goes last at x 18; its mirror (bank 1) goes last at x 17.
+  BhDramAliases east = bh_dram_aliases(5);
+  CHECK(target(east, NocXY{0, 0}) == NocXY{17, 12});   // bank 0
+  CHECK(target(east, NocXY{0, 9}) == NocXY{17, 15});   // bank 2 closes up
+  CHECK(target(east, NocXY{0, 2}) == NocXY{17, 21});   // bank 1, the mirror, last
+  CHECK(target(east, NocXY{9, 2}) == NocXY{18, 21});   // bank 5, harvested, last
+  CHECK(target(east, NocXY{9, 9}) == NocXY{18, 15});   // bank 6
+  for (uint8_t h = 0; h < 8; ++h) {
+    std::set<std::pair<int, int>> names;
+    for (const NocAlias& a : bh_dram_aliases(h)) CHECK(names.insert({a.translated.x, a.translated.y}).second);
+    CHECK(names.size() == 24);
+  }
+  CHECK_THROWS_AS(bh_dram_aliases(8), hcq::Error);
 }

@@ -44,10 +44,12 @@
 
 #ifndef __ASSEMBLER__
 
-/* Blackhole's baby RISC-V cores cache L1 reads; `fence` (iorw, iorw) invalidates that cache
- * (tt-metal's invalidate_l1_cache(); ttsim src/riscv_impl.h treats it so). Wormhole has no such
- * cache, and ttsim refuses any fence there ("do not enforce memory ordering on Wormhole"). Call it
- * before reading L1 that the host or a NOC request may have written. */
+/* Blackhole's baby RISC-V cores cache L1 reads in a small write-through cache over all of L1;
+ * `fence` (iorw, iorw) invalidates it. Checked against tt-metal tt_metal/hw/inc/internal/tt-1xx/
+ * risc_common.h invalidate_l1_cache() (a `fence` on Blackhole only; the reader of L1 that another
+ * core or the NOC wrote must invalidate) and ttsim src/riscv_impl.h (treats it so). Wormhole has
+ * no such cache, and ttsim refuses any fence there ("do not enforce memory ordering on Wormhole").
+ * Call it before reading L1 that the host or a NOC request may have written. */
 #if defined(__riscv) && defined(HCQ_TT_ARCH_BLACKHOLE)
 #define HCQ_TT_INVALIDATE_L1_CACHE() __asm__ volatile("fence" ::: "memory")
 #else

@@ -1,5 +1,6 @@
 /* The tt device's own example kernels (tests/tt/compute): a vector add in L1 on many cores, a copy
- * DRAM -> L1 -> DRAM over the NOC, and a kernel that never finishes (the launch timeout's test). */
+ * DRAM -> L1 -> DRAM over the NOC, a kernel that never finishes (the launch timeout's test), and one
+ * that waits for a flag another queue writes (the locking test). */
 #include "hcq_tt_kernel.h"
 
 /* c[i] = a[i] + b[i] (u32) on arrays in this core's own L1 (addresses as given by the host). */
@@ -36,4 +37,24 @@ HCQ_TT_KERNEL(spin, "", 0) {
   for (volatile uint32_t i = 0;; i = i + 1) {
   }
   return 0;
+}
+
+/* Reads the u32 at `flag` until it equals `expect` (at most max_polls reads), then writes
+ * {expect, reads made} to `out`. It finishes only if another queue's copy lands while it runs. */
+#define WAIT_FLAG_GAVE_UP 0x7E10
+struct wait_flag_args { uint64_t flag, out; uint32_t expect, max_polls; };
+HCQ_TT_KERNEL(wait_flag, "flag: ptr, out: ptr, expect: u32, max_polls: u32", 0) {
+  const struct wait_flag_args* p = args;
+  uint32_t lf = hcq_tt_stage(d->scratch, p->flag);
+  uint32_t lo = hcq_tt_stage(d->scratch + 2 * HCQ_TT_ALIGN, p->out);
+  for (uint32_t polls = 1; polls <= p->max_polls; ++polls) {
+    int rc = hcq_tt_read(p->flag, lf, 8);
+    if (rc) return rc;
+    if (*(volatile uint32_t*)lf == p->expect) {
+      ((volatile uint32_t*)lo)[0] = p->expect;
+      ((volatile uint32_t*)lo)[1] = polls;
+      return hcq_tt_write(p->out, lo, 8);
+    }
+  }
+  return WAIT_FLAG_GAVE_UP;
 }

@@ -98,7 +98,7 @@ TEST_CASE("tt elf: the built firmware and kernels are accepted with their metada
   auto k_bytes = read_file(std::string(HCQ_TT_BUILD_DIR) + "/examples-tenstorrent-wormhole_b0.bin");
   auto k_img = load_l1_image(k_bytes, "examples", kernel_region(), wh_l1);
   auto kernels = read_kernels(k_bytes, "examples", k_img, HCQ_TT_SHARED_BYTES, HCQ_TT_ARGS_SIZE);
-  REQUIRE(kernels.size() == 3);
+  REQUIRE(kernels.size() == 4);  // vadd_l1, dram_copy, spin, wait_flag
   auto copy = std::find_if(kernels.begin(), kernels.end(), [](const KernelEntry& k) { return k.info.name == "dram_copy"; });
   REQUIRE(copy != kernels.end());
   CHECK(copy->info.args[1].name == "dst");

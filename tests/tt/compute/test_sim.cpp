@@ -1,10 +1,13 @@
 // Our firmware and kernels on ttsim: boot on every core, a vector add in L1 on many cores, a copy
-// DRAM -> L1 -> DRAM over the NOC, and a kernel that never finishes. Each case skips without
+// DRAM -> L1 -> DRAM over the NOC, a kernel that never finishes, and a compute queue and a copy
+// queue working at the same time. Each case skips without
 // HCQ_TTSIM (tests/tt/ttsim_env.hpp).
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <iterator>
+#include <thread>
 
 #include "../ttsim_env.hpp"
 #include "hcq/hcq.hpp"
@@ -134,7 +137,7 @@ TEST_CASE("tt sim: a kernel that never finishes times out; the cores work afterw
     CHECK(e.code() == hcq::Errc::timeout);
     CHECK_THAT(e.what(), Contains("kernel 'spin' did not finish") && Contains("on 4 of 4 cores") &&
                              Contains("core 0 (logical (0,0), NOC (") && Contains("state RUNNING") &&
-                             Contains("can be used again"));
+                             Contains("firmware reloaded, so the chip needs no reset"));
   }
   vadd_on_every_core(s, 5);  // the original launcher: every core, including the four reset ones
 }
@@ -151,7 +154,16 @@ TEST_CASE("tt sim: through hcq, a hung kernel loses the device with core and mai
     q.exec(hcq::KernelArgs(prog.kernel("spin")), {2, 1, 1}, {1, 1, 1}).signal(done, 1).submit();
     CHECK(done.wait(1, 10s) == hcq::WaitStatus::device_lost);
     CHECK_THAT(dev.lost_reason(), Contains("kernel 'spin' did not finish within 300 ms on 2 of 2 cores") &&
-                                      Contains("core 0 (logical (0,0), NOC (") && Contains("state RUNNING"));
+                                      Contains("core 0 (logical (0,0), NOC (") && Contains("state RUNNING") &&
+                                      Contains("this hcq device is lost") &&
+                                      Contains("hcq::open(\"tt:ttsim?launch_timeout_ms=300\") again"));
+    // What the message says: this device takes no more work.
+    try {
+      q.exec(hcq::KernelArgs(prog.kernel("spin")), {1, 1, 1}, {1, 1, 1}).submit();
+      FAIL("submit accepted on a lost device");
+    } catch (const hcq::Error& e) {
+      CHECK(e.code() == hcq::Errc::device_lost);
+    }
   }
   // A fresh open of the same simulator runs kernels again.
   auto dev = hcq::open("tt:ttsim");
@@ -171,4 +183,41 @@ TEST_CASE("tt sim: through hcq, a hung kernel loses the device with core and mai
   std::vector<uint8_t> out(bytes);
   dev.download(out.data(), dst, bytes);
   CHECK(out == in);
+}
+
+// A compute queue's kernel waits for a flag in DRAM that a copy queue writes while the kernel runs:
+// it finishes only if the launch's completion poll lets the copy queue reach the chip. The copy
+// queue also moves 1 MiB host -> DRAM -> host meanwhile, checked against the input.
+TEST_CASE("tt sim: a compute queue and a copy queue work at the same time", "[tt][sim]") {
+  TT_REQUIRE_TTSIM();
+  auto dev = hcq::open("tt:ttsim?launch_timeout_ms=20000");
+  auto prog = dev.load_program_file(std::string(HCQ_TT_BUILD_DIR) + "/examples-tenstorrent-" + dev.props().arch + ".bin");
+  constexpr uint32_t expect = 0xC0FFEE01, max_polls = 100000000;
+  constexpr size_t bytes = 1 << 20;
+  auto flag = dev.alloc(64), out = dev.alloc(64, hcq::MemoryKind::host), flag_src = dev.alloc(64, hcq::MemoryKind::host);
+  auto big = dev.alloc(bytes), big_in = dev.alloc(bytes, hcq::MemoryKind::host), big_out = dev.alloc(bytes, hcq::MemoryKind::host);
+  std::vector<uint32_t> zero(16, 0);
+  dev.upload(flag, zero.data(), 64);
+  std::memset(out.cpu_ptr(), 0, 64);
+  flag_src.as<uint32_t>()[0] = expect;
+  for (size_t i = 0; i < bytes / 4; ++i) big_in.as<uint32_t>()[i] = static_cast<uint32_t>(i * 2246822519u);
+  std::memset(big_out.cpu_ptr(), 0, bytes);
+
+  auto compute = dev.queue(hcq::QueueKind::compute), copy = dev.queue(hcq::QueueKind::copy);
+  auto started = dev.new_signal(), computed = dev.new_signal(), copied = dev.new_signal();
+  compute.signal(started, 1)
+      .exec(hcq::KernelArgs(prog.kernel("wait_flag")).set("flag", flag).set("out", out).set_u32("expect", expect).set_u32("max_polls", max_polls),
+            {1, 1, 1}, {1, 1, 1})
+      .signal(computed, 1)
+      .submit();
+  REQUIRE(started.wait(1, 10s) == hcq::WaitStatus::signaled);
+  std::this_thread::sleep_for(200ms);  // the kernel is polling the flag by now
+  copy.copy(big, big_in, bytes).copy(flag, flag_src, 4).copy(big_out, big, bytes).signal(copied, 1).submit();
+
+  REQUIRE(copied.wait(1, 20s) == hcq::WaitStatus::signaled);
+  REQUIRE(computed.wait(1, 20s) == hcq::WaitStatus::signaled);
+  INFO(dev.lost_reason());
+  CHECK(out.as<uint32_t>()[0] == expect);
+  CHECK(out.as<uint32_t>()[1] > 1);  // the kernel saw the flag unset first: the two really overlapped
+  CHECK(std::memcmp(big_out.cpu_ptr(), big_in.cpu_ptr(), bytes) == 0);
 }
