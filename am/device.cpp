@@ -67,7 +67,7 @@ void AmDevice::set_props(bool simulated) {
   props_.max_shared_bytes = max_lds;
   props_.max_kernel_args_bytes = max_user_args;
   props_.compute_queues = GfxV11::queues_per_pipe;  // one HQD each, MEC1 pipe 0
-  props_.copy_queues = 4;                                // they share SDMA0's ring
+  props_.copy_queues = SdmaV6::rings;                     // one SDMA ring each, over both engines
   props_.timestamp_hz = gpu_clock_hz;
   props_.signal_compare_bits = 32;  // WAIT_REG_MEM and POLL_REGMEM compare 32 bits
   props_.min_buffer_alignment = program_align;

@@ -240,23 +240,26 @@ void Gpu::reset_if_left_running() {
   pci_->set_bus_master(true);
 }
 
-void Gpu::init_blocks(const std::function<void(const BlockReport&)>& progress) {
+void Gpu::init_blocks(const std::function<void(const BlockReport&)>& progress, BringUp how) {
   size_t up = 0;
   try {
     for (; up < blocks_.size(); ++up) {
       IpBlock& b = *blocks_[up];
       auto t0 = std::chrono::steady_clock::now();
-      if (warm_ && b.keeps_state_when_warm()) {
+      if (how == BringUp::resume) {
+        b.resume();
+      } else if (warm_ && b.keeps_state_when_warm()) {
         log_->info("{}: left running by our last session, reused", b.name());
       } else {
         b.init_hw();
       }
       auto took = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - t0);
-      log_->info("{} up in {} us {}", b.name(), took.count(), b.firmware_versions());
+      log_->info("{} {} in {} us {}", b.name(), how == BringUp::resume ? "resumed" : "up", took.count(), b.firmware_versions());
       if (progress) progress({std::string(b.name()), b.firmware_versions(), took});
     }
   } catch (...) {
-    log_->error("bring-up stopped at {}; taking down the blocks already up", blocks_[up]->name());
+    log_->error("{} stopped at {}; taking down the blocks already up", how == BringUp::resume ? "resume" : "bring-up",
+                blocks_[up]->name());
     while (up-- > 0) blocks_[up]->fini_hw();
     throw;
   }
@@ -270,20 +273,80 @@ void Gpu::init(const std::function<void(const BlockReport&)>& progress) {
   warm_ = warm_restart_possible();
   if (!warm_) reset_if_left_running();
   write(*chip_->run_scratch, 1);
-  init_blocks(progress);
+  init_blocks(progress, BringUp::init);
   write(*chip_->boot_scratch, boot_magic);
   initialised_ = true;
 }
 
 void Gpu::fini() noexcept {
   if (!initialised_) return;
-  for (size_t i = blocks_.size(); i-- > 0;) blocks_[i]->fini_hw();
+  if (!suspended_)
+    for (size_t i = blocks_.size(); i-- > 0;) blocks_[i]->fini_hw();
   try {
     write(*chip_->run_scratch, 0);
   } catch (const std::exception& e) {
     log_->warn("could not mark the clean finish: {}", e.what());
   }
-  initialised_ = false;
+  initialised_ = suspended_ = false;
+}
+
+// ---- Suspend and resume ------------------------------------------------------------------------
+
+void Gpu::wait_idle(std::chrono::milliseconds timeout) {
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    const IpBlock* busy = nullptr;
+    IpBlock::IdleState state;
+    for (auto& b : blocks_) {
+      state = b->idle_state();
+      if (!state.idle) {
+        busy = b.get();
+        break;
+      }
+    }
+    if (!busy) return;
+    const auto waited = std::chrono::steady_clock::now() - start;
+    if (waited >= timeout)
+      fail(Errc::timeout, busy->name(),
+           fmt::format("still busy after {} ms: {}. Wait for the work queued on the GPU to finish (signal the values "
+                       "its waits expect, or destroy the queue that waits) before suspending",
+                       std::chrono::duration_cast<std::chrono::milliseconds>(waited).count(), state.status));
+    std::this_thread::sleep_for(poll_interval);
+  }
+}
+
+// Backwards, as amdgpu_device_ip_suspend; a failure resumes what was already suspended.
+void Gpu::suspend_blocks() {
+  size_t i = blocks_.size();
+  try {
+    for (; i-- > 0;) {
+      blocks_[i]->suspend();
+      log_->info("{} suspended", blocks_[i]->name());
+    }
+  } catch (...) {
+    log_->error("suspend stopped at {}; resuming the blocks already suspended", blocks_[i]->name());
+    for (size_t j = i + 1; j < blocks_.size(); ++j) blocks_[j]->resume();
+    throw;
+  }
+}
+
+void Gpu::suspend(std::chrono::milliseconds idle_timeout) {
+  if (!initialised_ || suspended_)
+    fail(Errc::invalid_argument, "gpu", initialised_ ? "suspend(): already suspended" : "suspend(): the GPU is not initialised");
+  wait_idle(idle_timeout);
+  suspend_blocks();
+  suspended_ = true;
+}
+
+void Gpu::resume(const std::function<void(const BlockReport&)>& progress) {
+  if (!suspended_) fail(Errc::invalid_argument, "gpu", "resume(): the GPU is not suspended");
+  try {
+    init_blocks(progress, BringUp::resume);
+  } catch (...) {
+    suspended_ = initialised_ = false;  // every block is down: the next init() starts over
+    throw;
+  }
+  suspended_ = false;
 }
 
 void Gpu::hdp_flush() {

@@ -76,6 +76,18 @@ class Gpu {
   void init(const std::function<void(const BlockReport&)>& progress = {});
   void fini() noexcept;
 
+  // The lifecycle past bring-up (amdgpu_device.c amdgpu_device_ip_suspend / _resume; docs/am.md
+  // "Suspend and resume"). wait_idle polls every block's idle_state() until all are idle; after
+  // `timeout` it throws hcq::Error(timeout) naming the first block still busy and its status
+  // registers. suspend() waits for idle, then suspends the blocks backwards (queues are dequeued
+  // with their pointers saved; page tables stay in VRAM); if a block fails, the blocks already
+  // suspended are resumed and the error is thrown. resume() resumes them forwards (PSP reloads the
+  // firmware, GFX and SDMA bring back every queue that existed), reporting each block like init().
+  void wait_idle(std::chrono::milliseconds timeout);
+  void suspend(std::chrono::milliseconds idle_timeout);
+  void resume(const std::function<void(const BlockReport&)>& progress = {});
+  bool suspended() const noexcept { return suspended_; }
+
   // "am 0000:03:00.0" (or "am ffff:00:00.0 (sim:gfx1100)") for messages.
   const std::string& name() const noexcept { return name_; }
   const Chip& chip() const noexcept { return *chip_; }
@@ -151,7 +163,9 @@ class Gpu {
   std::vector<std::byte> read_vram(uint64_t offset, uint64_t bytes);
   bool warm_restart_possible();
   void reset_if_left_running();
-  void init_blocks(const std::function<void(const BlockReport&)>& progress);
+  enum class BringUp { init, resume };
+  void init_blocks(const std::function<void(const BlockReport&)>& progress, BringUp how);
+  void suspend_blocks();
 
   std::unique_ptr<kmdfree::PciDevice> pci_;
   Options options_;
@@ -168,6 +182,7 @@ class Gpu {
   struct Memory;
   std::unique_ptr<Memory> memory_;
   bool initialised_ = false;
+  bool suspended_ = false;
 };
 
 }  // namespace hcq::am

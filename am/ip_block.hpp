@@ -5,8 +5,12 @@
 // init_hw: program the hardware; throws hcq::Error naming the block, what was seen, what to do.
 // fini_hw: stop the block and leave it recoverable (a later init_hw from scratch must work);
 //          noexcept: logs and goes on.
-// suspend/resume: fini_hw/init_hw without losing init_sw state (warm restart).
-// is_idle: nothing in flight.
+// suspend/resume: Gpu::suspend walks the blocks backwards once every block is idle, Gpu::resume
+//          forwards (amdgpu_device_ip_suspend / amdgpu_device_ip_resume). By default fini_hw /
+//          init_hw, as most amdgpu blocks do; blocks with queues save what resume needs (their rings'
+//          pointers) and bring those queues back. init_sw state (memory, firmware) is kept.
+// idle_state: nothing in flight, from the block's own status registers (the per-IP *_is_idle),
+//          with the registers read, decoded, for Gpu::wait_idle's message.
 #pragma once
 
 #include <string>
@@ -30,7 +34,13 @@ class IpBlock {
   virtual void fini_hw() noexcept = 0;
   virtual void suspend() { fini_hw(); }
   virtual void resume() { init_hw(); }
-  virtual bool is_idle() const noexcept { return true; }
+  struct IdleState {
+    bool idle = true;
+    std::string status;  // "GRBM_STATUS = 0x... (gui_active=1 ...)": what idle was read from
+  };
+  // Blocks without a busy state (the kernel's is_idle returns true for SOC21 and GMC v11) keep this.
+  virtual IdleState idle_state() { return {true, "no busy state"}; }
+  bool is_idle() { return idle_state().idle; }
   // Warm restart: true for blocks whose hardware state survives our own clean fini (the PSP with its
   // loaded firmware): init() then skips their init_hw.
   virtual bool keeps_state_when_warm() const noexcept { return false; }

@@ -59,10 +59,11 @@ class AmComputeQueue final : public detail::QueueImpl {
   uint64_t wptr_ = 0;  // ring dwords, not wrapped
 };
 
-// SDMA: the words go straight into the engine's one ring, which copy queues share (in submit order).
+// SDMA: each copy queue owns one hardware ring (an SDMA engine's queue); the words go straight in.
 class AmCopyQueue final : public detail::QueueImpl {
  public:
   AmCopyQueue(std::shared_ptr<detail::DeviceImpl> self, AmDevice& device);
+  ~AmCopyQueue() override;
 
   void encode_wait(detail::CommandStream& s, Value addr, Value value) override;
   void encode_signal(detail::CommandStream& s, Value addr, Value value) override;
@@ -77,6 +78,7 @@ class AmCopyQueue final : public detail::QueueImpl {
  private:
   AmDevice& am_;
   SdmaV6& sdma_;
+  std::unique_ptr<SdmaV6::Ring> ring_;
 };
 
 }  // namespace hcq::am

@@ -1,5 +1,5 @@
-// SDMA copy queues (see queue.hpp): the stream's words go straight into SDMA0's ring, which the
-// device's copy queues share in submit order; the write pointer counts bytes.
+// SDMA copy queues (see queue.hpp): each owns one SDMA ring (an engine's queue, SdmaV6::create_ring)
+// and the stream's words go straight into it; the write pointer counts bytes.
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -26,7 +26,12 @@ Value offset(Value v, uint64_t by) {
 }  // namespace
 
 AmCopyQueue::AmCopyQueue(std::shared_ptr<detail::DeviceImpl> self, AmDevice& device)
-    : QueueImpl(std::move(self), QueueKind::copy), am_(device), sdma_(*device.gpu().block<SdmaV6>()) {}
+    : QueueImpl(std::move(self), QueueKind::copy), am_(device), sdma_(*device.gpu().block<SdmaV6>()) {
+  ring_ = sdma_.create_ring();
+  am_.logger()->debug("{}: SDMA{} queue {} (doorbell {:#x})", name(), ring_->engine, ring_->queue, ring_->doorbell);
+}
+
+AmCopyQueue::~AmCopyQueue() { sdma_.destroy_ring(std::move(ring_)); }
 
 void AmCopyQueue::encode_wait(detail::CommandStream& s, Value addr, Value value) {
   sdma::Sdma q(s);
@@ -79,31 +84,32 @@ void AmCopyQueue::push(detail::CommandStream& s) {
   const uint64_t bytes = s.words.size() * 4;
   if (bytes + 8 > ring / 2)
     throw Error(Errc::unsupported, am_.uri(), name(), fmt::format("a copy submit of {} KiB: the SDMA ring holds {} KiB", bytes >> 10, ring >> 10));
-  std::lock_guard lock(sdma_.mutex());
-  uint64_t& wptr = sdma_.wptr();
+  SdmaV6::Ring& r = *ring_;
+  uint64_t& wptr = r.wptr;
   // A stream never wraps: what is left of the ring becomes one NOP.
   const uint64_t left = ring - wptr % ring;
   const uint64_t pad = left < bytes ? left : 0;
   const auto end = std::chrono::steady_clock::now() + ring_timeout;
-  while (wptr + pad + bytes - sdma_.rptr() > ring - 8) {
+  while (wptr + pad + bytes - r.rptr() > ring - 8) {
     if (std::chrono::steady_clock::now() > end)
       throw Error(Errc::timeout, am_.uri(), name(),
-                  fmt::format("no room in the SDMA ring after {} s (wptr {}, rptr {}): is the engine stuck on a wait?",
-                              ring_timeout.count(), wptr, sdma_.rptr()));
+                  fmt::format("no room in SDMA{} queue {}'s ring after {} s (wptr {}, rptr {}): is the engine stuck on a wait?",
+                              r.engine, r.queue, ring_timeout.count(), wptr, r.rptr()));
     std::this_thread::sleep_for(std::chrono::microseconds(50));
   }
-  auto* words = reinterpret_cast<uint32_t*>(sdma_.ring());
+  auto* words = reinterpret_cast<uint32_t*>(r.ring());
   for (uint64_t left_pad = pad; left_pad > 0;) {  // NOPs of at most max_nop_dwords each
     const uint64_t n = std::min<uint64_t>(left_pad / 4, max_nop_dwords);
     words[(wptr % ring) / 4] = sdma::header(sdma::Op::nop) | sdma::nop_count(static_cast<uint32_t>(n - 1));
     wptr += n * 4;
     left_pad -= n * 4;
   }
-  std::memcpy(sdma_.ring() + wptr % ring, s.words.data(), bytes);
+  std::memcpy(r.ring() + wptr % ring, s.words.data(), bytes);
   if (am_.logger()->should_log(spdlog::level::trace))
-    am_.logger()->trace("{}: submit {} at SDMA ring byte {}:\n{}", name(), submitted(), wptr, sdma::decode(s.words));
+    am_.logger()->trace("{}: submit {} at SDMA{} queue {} ring byte {}:\n{}", name(), submitted(), r.engine, r.queue, wptr,
+                        sdma::decode(s.words));
   wptr += bytes;
-  sdma_.kick(wptr);
+  sdma_.kick(r, wptr);
 }
 
 }  // namespace hcq::am

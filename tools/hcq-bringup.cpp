@@ -28,7 +28,21 @@ struct Args {
   std::string firmware;
   unsigned timeout_ms = 2000;
   bool metrics = true;
+  bool suspend_resume = false;
 };
+
+// am::Gpu::suspend then resume (docs/am.md "Suspend and resume"), with the time each took.
+void suspend_resume(am::Gpu& gpu, std::chrono::milliseconds idle_timeout) {
+  auto t0 = std::chrono::steady_clock::now();
+  gpu.suspend(idle_timeout);
+  auto t1 = std::chrono::steady_clock::now();
+  fmt::print("{} suspended in {:.3f} ms\n", gpu.name(), std::chrono::duration<double, std::milli>(t1 - t0).count());
+  gpu.resume([](const am::Gpu::BlockReport& r) {
+    fmt::print("{:<5} resumed in {:>8.3f} ms  {}\n", r.block, double(r.took.count()) / 1000.0, r.firmware);
+  });
+  fmt::print("{} resumed in {:.3f} ms\n", gpu.name(),
+             std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count());
+}
 
 void print_smu(am::Gpu& gpu) {
   auto* smu = gpu.block<am::SmuV13>();
@@ -100,6 +114,7 @@ int bringup(const Args& a) {
   auto took = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0);
   fmt::print("{} up in {} ms{}\n", gpu.name(), took.count(), gpu.warm_started() ? " (warm start: firmware reused)" : "");
   if (a.metrics) print_smu(gpu);
+  if (a.suspend_resume) suspend_resume(gpu, o.poll_timeout);
 
   if (auto* ih = gpu.block<am::IhV6>())
     if (auto fault = ih->check_faults()) throw *fault;
@@ -121,6 +136,7 @@ int main(int argc, char** argv) {
   am->add_option("--firmware", a.firmware, "a directory searched before HCQ_FIRMWARE_PATH and /lib/firmware");
   am->add_option("--timeout-ms", a.timeout_ms, "how long each wait on the GPU may take")->capture_default_str();
   am->add_flag("!--no-metrics", a.metrics, "skip the SMU metrics at the end");
+  am->add_flag("--suspend-resume", a.suspend_resume, "after bring-up, suspend and resume every block and print the times");
   CLI11_PARSE(app, argc, argv);
   try {
     return bringup(a);

@@ -28,11 +28,12 @@ constexpr unsigned me_mec1 = 1, mec_pipe = 0;  // tinygrad starts pipe 0 only (i
 constexpr unsigned vmids = 16;
 // SH_MEM_CONFIG: 64-bit addressing (0), unaligned access allowed (3), instruction prefetch 3.
 constexpr uint32_t address_mode_64 = 0, alignment_unaligned = 3, inst_prefetch = 3;
-// SH_MEM_BASES: LDS at VA bits 63:48 = 1, scratch at 2 (KFD's MAKE_LDS_APP_BASE_V9 scheme, recalled).
-constexpr uint32_t shared_aperture = 1, private_aperture = 2;
+// SH_MEM_BASES: the kernel's compute-VMID apertures (DEFAULT_SH_MEM_BASES 0x6000 in both halves:
+// LDS and scratch at VA 0x6000'xxxx'xxxx'xxxx; gfx_v10_0.c / gfx_v9_4_3.c init_compute_vmid).
+constexpr uint32_t shared_aperture = 0x6000, private_aperture = 0x6000;
 constexpr uint32_t mec_doorbell_range_upper = 0xf8;   // tinygrad's value: BAR2 byte offsets
 constexpr auto mec_start_settle = std::chrono::milliseconds(50);  // tinygrad waits this after unhalting the MEC
-constexpr uint32_t dequeue_reset_waves = 2;           // CP_HQD_DEQUEUE_REQUEST: 1 drains, 2 resets waves
+constexpr uint32_t dequeue_drain = 1, dequeue_reset_waves = 2;  // CP_HQD_DEQUEUE_REQUEST: 1 drains, 2 resets waves
 constexpr uint32_t eop_bytes = 4096, ring_tail_bytes = 4096;  // EOP buffer; rptr/wptr words after the ring
 constexpr uint64_t queue_align = 256;
 constexpr unsigned pc_shift = 2;                      // PRGRM_CNTR_START holds the address in dwords
@@ -125,7 +126,7 @@ std::unique_ptr<GfxV11::ComputeQueue> GfxV11::create_compute_queue(uint32_t ring
   std::lock_guard lock(mutex_);
   auto q = std::make_unique<ComputeQueue>();
   unsigned slot = 0;
-  while (slot < queues_per_pipe && queue_used_[slot]) ++slot;
+  while (slot < queues_per_pipe && live_[slot]) ++slot;
   if (slot == queues_per_pipe)
     gpu_.fail(Errc::busy, name(), fmt::format("all {} compute queues of MEC1 pipe 0 are in use", queues_per_pipe));
   q->queue = slot;
@@ -135,12 +136,15 @@ std::unique_ptr<GfxV11::ComputeQueue> GfxV11::create_compute_queue(uint32_t ring
   q->mqd = gpu_.alloc_vram(mqd_v11::mqd_bytes, queue_align);
   q->eop = gpu_.alloc_vram(eop_bytes, queue_align);
   std::memset(q->ring(), 0, ring_bytes + ring_tail_bytes);
-  program_hqd(*q);
-  queue_used_[slot] = true;
+  program_hqd(*q, 0, 0);
+  live_[slot] = q.get();
   return q;
 }
 
-void GfxV11::program_hqd(ComputeQueue& q) {
+// The MQD's HQD image goes into the registers of the selected queue; rptr/wptr are where the queue
+// starts (0 for a new queue, the saved pointers on resume: the CP takes the ring as empty when
+// rptr == wptr modulo the ring).
+void GfxV11::program_hqd(ComputeQueue& q, uint32_t rptr, uint64_t wptr) {
   mqd_v11::QueueLayout l{q.mqd.va, q.ring_va(), q.ring_bytes, q.eop.va, eop_bytes, q.ring_va() + q.ring_bytes,
                          q.ring_va() + q.ring_bytes + 8, q.doorbell};
   mqd_v11::ComputeMqd m;
@@ -149,6 +153,9 @@ void GfxV11::program_hqd(ComputeQueue& q) {
   } catch (const std::invalid_argument& e) {
     gpu_.fail(Errc::invalid_argument, name(), e.what());
   }
+  m.cp_hqd_pq_rptr = rptr;
+  m.cp_hqd_pq_wptr_lo = static_cast<uint32_t>(wptr);
+  m.cp_hqd_pq_wptr_hi = static_cast<uint32_t>(wptr >> 32);
   gpu_.vram_bar().write(q.mqd.offset, &m, sizeof m);
   gpu_.hdp_flush();
   uint32_t image[mqd_v11::mqd_bytes / 4];
@@ -166,21 +173,55 @@ void GfxV11::program_hqd(ComputeQueue& q) {
                           q.queue, active, error, gpu_.read(gc::CP_MEC_RS64_CNTL)));
 }
 
+// Selects the queue, asks for the dequeue and waits for CP_HQD_ACTIVE to drop; with mutex_ held.
+void GfxV11::dequeue(ComputeQueue& q, uint32_t request) {
+  select(me_mec1, mec_pipe, q.queue);
+  gpu_.write(gc::CP_HQD_DEQUEUE_REQUEST, request);
+  try {
+    gpu_.poll(name(), gc::CP_HQD_ACTIVE, 1, 0, "the HQD did not dequeue; a reset of the GPU may be needed");
+  } catch (...) {
+    select(0, 0, 0);
+    throw;
+  }
+  q.saved_rptr = gpu_.read(gc::CP_HQD_PQ_RPTR);
+  select(0, 0, 0);
+}
+
 void GfxV11::destroy_compute_queue(std::unique_ptr<ComputeQueue> q) noexcept {
   if (!q) return;
   try {
     std::lock_guard lock(mutex_);
-    select(me_mec1, mec_pipe, q->queue);
-    gpu_.write(gc::CP_HQD_DEQUEUE_REQUEST, dequeue_reset_waves);
-    gpu_.poll(name(), gc::CP_HQD_ACTIVE, 1, 0, "the HQD did not dequeue; a reset of the GPU may be needed");
-    select(0, 0, 0);
-    queue_used_[q->queue] = false;
+    live_[q->queue] = nullptr;
+    dequeue(*q, dequeue_reset_waves);
   } catch (const std::exception& e) {
     gpu_.logger()->warn("GFX: dequeue of compute queue {} failed: {}", q->queue, e.what());
   }
   gpu_.free_vram(q->mqd);
   gpu_.free_vram(q->eop);
   gpu_.free_host(q->host);
+}
+
+// Queues are drained off their HQDs (the kernel unmaps its compute queues through the KIQ with
+// PREEMPT_QUEUES; without KIQ the HQD dequeue request does the same, as KFD's hqd_destroy).
+void GfxV11::suspend() {
+  {
+    std::lock_guard lock(mutex_);
+    for (ComputeQueue* q : live_)
+      if (q) dequeue(*q, dequeue_drain);
+  }
+  fini_hw();
+}
+
+void GfxV11::resume() {
+  init_hw();
+  std::lock_guard lock(mutex_);
+  for (ComputeQueue* q : live_)
+    if (q) program_hqd(*q, q->saved_rptr, *q->wptr());
+}
+
+IpBlock::IdleState GfxV11::idle_state() {
+  const uint32_t v = gpu_.read(gc::GRBM_STATUS);
+  return {gc::GRBM_STATUS["gui_active"].get(v) == 0, fmt::format("{} = {}", gc::GRBM_STATUS.name, Gpu::decode(gc::GRBM_STATUS, v))};
 }
 
 void GfxV11::kick(ComputeQueue& q, uint64_t wptr) {

@@ -26,6 +26,13 @@ class GfxV11 final : public IpBlock {
   void init_sw() override;
   void init_hw() override;
   void fini_hw() noexcept override;
+  // gfx_v11_0_suspend / _resume: every live queue is dequeued with its read pointer saved, the MEC
+  // halted; resume starts the MEC again and reloads each queue's HQD from its MQD with the saved read
+  // pointer and the write pointer the queue last published, so queues created before go on.
+  void suspend() override;
+  void resume() override;
+  // gfx_v11_0_is_idle: GRBM_STATUS.gui_active clear.
+  IdleState idle_state() override;
   std::string firmware_versions() const override { return mec_version_; }
 
   // A compute queue of MEC1 pipe 0: the PM4 ring and the words the CP reports through, in host
@@ -36,6 +43,7 @@ class GfxV11 final : public IpBlock {
     uint32_t ring_bytes = 0;
     HostBlock host;    // ring, then the rptr report and the wptr poll word
     VramBlock mqd, eop;
+    uint32_t saved_rptr = 0;  // CP_HQD_PQ_RPTR (dwords, wrapped) read back at suspend
     std::byte* ring() const { return host.buffer->cpu(); }
     uint64_t ring_va() const { return host.va; }
     volatile uint32_t* rptr() const { return reinterpret_cast<volatile uint32_t*>(ring() + ring_bytes); }
@@ -54,12 +62,13 @@ class GfxV11 final : public IpBlock {
   void select(unsigned me, unsigned pipe, unsigned queue, unsigned vmid = 0);
   void start_mec();
   void shader_memory();
-  void program_hqd(ComputeQueue& q);
+  void program_hqd(ComputeQueue& q, uint32_t rptr, uint64_t wptr);
+  void dequeue(ComputeQueue& q, uint32_t request);
 
   std::mutex mutex_;  // GRBM_GFX_CNTL selects one queue for the whole chip
   uint64_t mec_start_ = 0;
   std::string mec_version_;
-  bool queue_used_[queues_per_pipe] = {};
+  ComputeQueue* live_[queues_per_pipe] = {};  // by HQD; the queues resume() brings back
 };
 
 // Registers the GFX and SDMA blocks with am::Gpu (add_block_factory); idempotent.

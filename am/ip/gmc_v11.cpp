@@ -102,6 +102,21 @@ void GmcV11::invalidate_tlb(unsigned vmid) {
   for (const Hub* h : hubs_) invalidate_hub(*h, vmid, h == &mmhub_3_0_0::hub);
 }
 
+IpBlock::IdleState GmcV11::idle_state() {
+  IdleState s{true, ""};
+  for (const Hub* h : hubs_) {
+    const uint32_t req = gpu_.read(h->vm_invalidate_eng17_req), ack = gpu_.read(h->vm_invalidate_eng17_ack);
+    const uint32_t asked = h->vm_invalidate_eng17_req["per_vmid_invalidate_req"].get(req);
+    const uint32_t acked = h->vm_invalidate_eng17_ack["per_vmid_invalidate_ack"].get(ack);
+    s.idle = s.idle && (asked & ~acked) == 0;
+    s.status += fmt::format("{}{} = {}, {} = {}", s.status.empty() ? "" : "; ", h->vm_invalidate_eng17_req.name,
+                            Gpu::decode(h->vm_invalidate_eng17_req, req), h->vm_invalidate_eng17_ack.name,
+                            Gpu::decode(h->vm_invalidate_eng17_ack, ack));
+  }
+  if (hubs_.empty()) s.status = "no hub programmed";
+  return s;
+}
+
 void GmcV11::fini_hw() noexcept {
   try {
     for (const Hub* h : hubs_) gpu_.update(h->vm_context0_cntl, {{"enable_context", 0}});

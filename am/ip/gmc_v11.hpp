@@ -20,6 +20,9 @@ class GmcV11 final : public IpBlock, public TlbInvalidate {
   void init_sw() override;
   void init_hw() override;  // MMHUB
   void fini_hw() noexcept override;
+  // Busy while a TLB invalidation is outstanding on a programmed hub: VM_INVALIDATE_ENG17_ACK lacks a
+  // VMID bit VM_INVALIDATE_ENG17_REQ asked for (gmc_v11_0_is_idle returns true: "MC is always ready").
+  IdleState idle_state() override;
 
   // Programs `hub` for VMID 0 (apertures, L1/L2, context 0 on our page tables).
   void init_hub(const Hub& hub);

@@ -59,6 +59,16 @@ void IhV6::fini_hw() noexcept {
   up_ = false;
 }
 
+IpBlock::IdleState IhV6::idle_state() {
+  if (!up_) return {true, "ring 0 off"};
+  const uint32_t w = gpu_.read(IH_RB_WPTR), r = gpu_.read(IH_RB_RPTR);
+  const uint32_t ring_dwords = uint32_t(ring_bytes / 4);
+  const uint32_t unread = (IH_RB_WPTR["offset"].get(w) + ring_dwords - IH_RB_RPTR["offset"].get(r)) % ring_dwords;
+  return {unread == 0, fmt::format("IH_RB_WPTR = {}, IH_RB_RPTR = {}: {} unread entries (drain them: IhV6::check_faults, "
+                                   "the backend's health poll)",
+                                   Gpu::decode(IH_RB_WPTR, w), Gpu::decode(IH_RB_RPTR, r), unread / ih::entry_dwords)};
+}
+
 std::vector<IhEntry> IhV6::drain() {
   std::vector<IhEntry> out;
   if (!up_ || !ring_.cpu) return out;

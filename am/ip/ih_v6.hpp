@@ -26,6 +26,9 @@ class IhV6 final : public IpBlock {
   void init_sw() override;
   void init_hw() override;
   void fini_hw() noexcept override;
+  // Idle when the ring holds nothing unread: IH_RB_RPTR == IH_RB_WPTR (ih_v6_0.c's is_idle is a
+  // "todo" returning true; an unread entry is a fault or hang report nobody has seen yet).
+  IdleState idle_state() override;
 
   // Everything the ring holds since the last call, oldest first; the read pointer moves past them.
   std::vector<IhEntry> drain();

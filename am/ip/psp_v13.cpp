@@ -210,6 +210,13 @@ void PspV13::init_hw() {
   if (gpu_.chip().psp_autoload_rlc) submit(psp::CmdId::autoload_rlc, nullptr, 0, "start the RLC");
 }
 
+IpBlock::IdleState PspV13::idle_state() {
+  if (!ring_up_) return {true, "KM ring down"};
+  const uint32_t fence = gpu_.vram_bar().read32(fence_.offset);
+  return {fence == fence_value_, fmt::format("MP0_SMN_C2PMSG_67 (KM ring wptr) = {:#x}, fence {} of {}, MP0_SMN_C2PMSG_64 = {:#010x}",
+                                             gpu_.read(MP0_SMN_C2PMSG_67), fence, fence_value_, gpu_.read(MP0_SMN_C2PMSG_64))};
+}
+
 void PspV13::fini_hw() noexcept {
   if (!ring_up_) return;
   try {

@@ -27,6 +27,12 @@ class PspV13 final : public IpBlock, public SecureProcessor {
   void init_hw() override;
   void fini_hw() noexcept override;
   bool keeps_state_when_warm() const noexcept override { return true; }
+  // suspend/resume are fini_hw/init_hw, as amdgpu_psp.c psp_suspend (ring stopped) / psp_resume
+  // (psp_hw_start, then every LOAD_IP_FW and AUTOLOAD_RLC again): the bootloader steps are skipped
+  // while the sOS is alive, the firmware images are loaded again.
+  // Idle when the last KM-ring command's fence came back (the ring's write pointer, C2PMSG_67, is
+  // consumed; psp_v13_0 has no read-pointer register).
+  IdleState idle_state() override;
   std::string firmware_versions() const override;
 
   bool sos_alive() override;         // C2PMSG_81 != 0

@@ -39,6 +39,11 @@ std::string_view smu13::to_string(Msg m) noexcept {
 
 void SmuV13::init_sw() { table_ = gpu_.alloc_vram(smu13::driver_table_bytes, pte::page_bytes, false); }
 
+IpBlock::IdleState SmuV13::idle_state() {
+  const uint32_t v = gpu_.read(MP1_SMN_C2PMSG_90);
+  return {v != 0, fmt::format("MP1_SMN_C2PMSG_90 (response) = {:#x}{}", v, v ? "" : ": a message is still being processed")};
+}
+
 uint32_t SmuV13::send(Msg msg, uint32_t param) { return send(msg, param, gpu_.options().poll_timeout); }
 
 uint32_t SmuV13::send(Msg msg, uint32_t param, std::chrono::milliseconds timeout) {

@@ -20,6 +20,11 @@ class SmuV13 final : public IpBlock, public PowerManager {
   void init_sw() override;
   void init_hw() override;
   void fini_hw() noexcept override {}
+  // suspend sends nothing: for SMU 13.0.0 amdgpu_smu.c smu_disable_dpms leaves the DPM features to
+  // the PMFW on suspend/reset/unload. resume is init_hw, as smu_resume (smu_smc_hw_setup: driver
+  // table address, features enabled again).
+  // Idle when the mailbox holds a response (C2PMSG_90 != 0; smu_cmn.c smu_cmn_wait_for_response).
+  IdleState idle_state() override;
   std::string firmware_versions() const override;
 
   // Sends `msg` with `param`; returns the result argument. Throws naming the message and response.

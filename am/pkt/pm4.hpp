@@ -120,7 +120,8 @@ inline constexpr uint32_t size_mask = 0xfffff;  // IB_SIZE [19:0] in dwords
 inline constexpr uint32_t vmid(uint32_t x) { return (x & 0xf) << 24; }
 }  // namespace ib
 
-// DMA_DATA (gfx10+; nvd.h PACKET3_DMA_DATA_*, recalled, not re-read): dw1 control, dw6 command.
+// DMA_DATA (gfx10+; read in nvd.h PACKET3_DMA_DATA_*: DST_SEL << 20, SRC_SEL << 29 with 3 = "using
+// L2", CP_SYNC bit 31, "COMMAND [31:26] | BYTE_COUNT [25:0]"): dw1 control, dw6 command.
 namespace dma {
 inline constexpr uint32_t dst_sel(uint32_t x) { return (x & 3) << 20; }
 inline constexpr uint32_t src_sel(uint32_t x) { return (x & 3) << 29; }

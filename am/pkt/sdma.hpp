@@ -52,8 +52,10 @@ inline constexpr uint32_t poll_retry_count(uint32_t x) { return (x & 0xfff) << 1
 inline constexpr uint32_t poll_default_interval = 4, poll_retry_forever = 0xfff;
 // TRAP dw1 int_context [27:0].
 inline constexpr uint32_t trap_int_context_mask = 0x0fffffff;
-// CONST_FILL dw0 fillsize [31:30] (2 = dwords); dw4 count = bytes - 1 (recalled from the kernel's
-// sdma_v6_0_emit_fill_buffer; the model uses the same rule).
+// CONST_FILL dw0 fillsize [31:30] (SDMA_PKT_CONSTANT_FILL_HEADER_fillsize_shift 30, mask 3 in
+// sdma_v6_0_0_pkt_open.h); dw4 count = bytes - 1 (sdma_v6_0.c sdma_v6_0_emit_fill_buffer). We send
+// fillsize 2 for a dword pattern; the kernel sends 0 (it only clears): what 2 means is not in the
+// header (the model takes 2 as dwords).
 inline constexpr uint32_t fill_size_dword = 2u << 30;
 // INDIRECT dw0 vmid [19:16].
 inline constexpr uint32_t indirect_vmid(uint32_t x) { return (x & 0xf) << 16; }

@@ -1,19 +1,23 @@
 // GC 11.0.0 registers (gfx1100: Radeon 7900 XTX) that the queue side uses: CP/MEC/HQD, RLC,
-// GRBM, SH_MEM, the COMPUTE_* dispatch registers and SDMA0 (which lives in the GC register map on
-// gfx11). Our own table of facts from Linux drivers/gpu/drm/amd/include/asic_reg/gc/
-// gc_11_0_0_offset.h and gc_11_0_0_sh_mask.h (torvalds/linux), names in the kernel's spelling.
+// GRBM, SH_MEM, the COMPUTE_* dispatch registers and the SDMA queues (which live in the GC register
+// map on gfx11). Our own table of facts from Linux drivers/gpu/drm/amd/include/asic_reg/gc/
+// gc_11_0_0_offset.h and gc_11_0_0_sh_mask.h, names in the kernel's spelling.
 //
-// How each fact was checked (see docs/am.md "Queues"):
-//  - SDMA0_QUEUE0_* offsets: read in gc_11_0_0_offset.h itself (BASE_IDX 0). sdma_v6_0.c
-//    (sdma_v6_0_get_reg_offset) adds SDMA1_REG_OFFSET 0x600 for instance 1.
-//  - CP_MQD_BASE_ADDR 0x1fa9, CP_HQD_ACTIVE 0x1fab, CP_HQD_VMID 0x1fac: read in the offset header.
-//    The other CP_HQD_* offsets follow from the MQD layout (pkt/mqd_v11.hpp): MQD dwords 0x80..0xb7
-//    mirror registers 0x1fa9..0x1fe0 one to one (v11_structs.h; tinygrad copies them so).
+// How each fact was checked (docs/am.md "Facts and where they were read"):
+//  - Read in gc_11_0_0_offset.h (torvalds/linux): SDMA0_CNTL and every SDMA0_QUEUE0_* offset, the
+//    queue stride (SDMA0_QUEUE1_RB_CNTL 0x00d8 - SDMA0_QUEUE0_RB_CNTL 0x0080), every COMPUTE_*
+//    offset below, CP_MEC_DOORBELL_RANGE_LOWER/UPPER, and every CP_HQD_* / CP_MQD_* offset below
+//    (block gc_cpphqddec, 0x1fa9..0x1fe0).
+//  - Read in gc_11_0_0_sh_mask.h (raspberrypi/linux, the same generated header): every
+//    SDMA0_QUEUE0_RB_CNTL, _IB_CNTL, _DOORBELL, _DOORBELL_OFFSET and _MINOR_PTR_UPDATE field; that
+//    each SDMA engine has QUEUE0..QUEUE7 (SDMA0_STATUS5_REG.QUEUE0..7_RB_ENABLE_STATUS).
 //  - CP_MEC_RS64_CNTL fields: gc_*_sh_mask.h (pipe resets 16..19, pipe actives 26..29, halt 30).
-//  - The rest (COMPUTE_*, GRBM_GFX_CNTL, SH_MEM_*, RLC, CP_STAT, doorbell range): tinygrad's
-//    autogen of the same headers, as /work/shared/reference/amd.md §3.6 and §4 quote them.
-//    Fields marked "recalled" were not re-read in the sh_mask header: verify before relying on a
-//    bit the model does not also check.
+//  - SH_MEM_CONFIG: the shifts (address_mode 0, alignment_mode 2, initial_inst_prefetch 14) are the
+//    kernel's DEFAULT_SH_MEM_CONFIG in gfx_v11_0.c (= 0xc00c, as tinygrad writes it); the field
+//    widths were not re-read in the sh_mask header.
+//  - Not re-read here (tinygrad's autogen of the same headers, amd.md §3.6/§4): the offsets of
+//    GRBM_GFX_CNTL, SH_MEM_*, RLC_RLCS_BOOTLOAD_STATUS, CP_STAT, CP_MEC_RS64_* and the fields of
+//    GRBM_GFX_CNTL, CP_HQD_* and COMPUTE_*.
 #pragma once
 
 #include "am/registers/reg.hpp"
@@ -32,7 +36,7 @@ inline constexpr Field cp_mec_rs64_cntl[] = {{"mec_invalidate_icache", 4, 4}, {"
                                              {"mec_pipe3_reset", 19, 19},     {"mec_pipe0_active", 26, 26},
                                              {"mec_pipe1_active", 27, 27},    {"mec_pipe2_active", 28, 28},
                                              {"mec_pipe3_active", 29, 29},    {"mec_halt", 30, 30}};
-// recalled: address_mode [1:0], alignment_mode [3:2], initial_inst_prefetch [15:14]
+// Shifts from gfx_v11_0.c DEFAULT_SH_MEM_CONFIG; widths not re-read (see the top).
 inline constexpr Field sh_mem_config[] = {{"address_mode", 1, 0}, {"alignment_mode", 3, 2}, {"initial_inst_prefetch", 15, 14}};
 inline constexpr Field sh_mem_bases[] = {{"private_base", 15, 0}, {"shared_base", 31, 16}};
 inline constexpr Field cp_hqd_active[] = {{"active", 0, 0}};
@@ -63,18 +67,27 @@ inline constexpr Field compute_tmpring_size[] = {{"waves", 11, 0}, {"wavesize", 
 inline constexpr Field sdma_queue_rb_cntl[] = {{"rb_enable", 0, 0}, {"rb_size", 5, 1}, {"wptr_poll_enable", 8, 8},
                                                {"f32_wptr_poll_enable", 11, 11}, {"rptr_writeback_enable", 12, 12},
                                                {"rptr_writeback_timer", 20, 16}, {"rb_priv", 23, 23},
-                                               {"rb_vmid", 27, 24}};  // recalled
+                                               {"rb_vmid", 27, 24}};
 inline constexpr Field sdma_queue_ib_cntl[] = {{"ib_enable", 0, 0}};
-inline constexpr Field sdma_queue_doorbell[] = {{"enable", 28, 28}};  // recalled
+inline constexpr Field sdma_queue_doorbell[] = {{"enable", 28, 28}};
 inline constexpr Field sdma_queue_doorbell_offset[] = {{"offset", 27, 2}};
 inline constexpr Field sdma_queue_minor_ptr_update[] = {{"enable", 0, 0}};
 inline constexpr Field sdma_cntl[] = {{"trap_enable", 0, 0}};
+// GRBM_STATUS: gui_active 31 and cb_busy 30 read in gc_10_1_0_sh_mask.h (the same GRBM layout on gc 11;
+// gfx_v11_0.c gfx_v11_0_is_idle tests GUI_ACTIVE); cp_busy 29 not re-read in a header.
+inline constexpr Field grbm_status[] = {{"cp_busy", 29, 29}, {"cb_busy", 30, 30}, {"gui_active", 31, 31}};
+// SDMA0_STATUS_REG: read in gc_11_0_0_sh_mask.h (raspberrypi/linux). sdma_v6_0.c sdma_v6_0_is_idle
+// tests IDLE on every instance.
+inline constexpr Field sdma_status_reg[] = {{"idle", 0, 0},       {"reg_idle", 1, 1},    {"rb_empty", 2, 2},
+                                            {"rb_cmd_idle", 4, 4}, {"block_idle", 8, 8}, {"inside_ib", 9, 9}};
 }  // namespace detail_fields
 
 namespace f = detail_fields;
 
 // --- RLC / GRBM / CP status ---------------------------------------------------------------------
 inline constexpr Reg CP_STAT{"CP_STAT", HwIp::gc, seg0, 0x0f40, f::none};
+// 0x0da4: gc_11_0_0_offset.h (the copy in tinygrad extra/hip_gpu_driver/, BASE_IDX 0).
+inline constexpr Reg GRBM_STATUS{"GRBM_STATUS", HwIp::gc, seg0, 0x0da4, f::grbm_status};
 inline constexpr Reg RLC_RLCS_BOOTLOAD_STATUS{"RLC_RLCS_BOOTLOAD_STATUS", HwIp::gc, seg1, 0x4e82, f::rlc_rlcs_bootload_status};
 inline constexpr Reg GRBM_GFX_CNTL{"GRBM_GFX_CNTL", HwIp::gc, seg1, 0x0900, f::grbm_gfx_cntl};
 inline constexpr Reg SH_MEM_BASES{"SH_MEM_BASES", HwIp::gc, seg1, 0x09e3, f::sh_mem_bases};
@@ -135,9 +148,13 @@ inline constexpr Reg COMPUTE_PGM_RSRC3{"COMPUTE_PGM_RSRC3", HwIp::gc, seg0, 0x1b
 inline constexpr Reg COMPUTE_USER_DATA_0{"COMPUTE_USER_DATA_0", HwIp::gc, seg0, 0x1be0, f::none};
 inline constexpr uint32_t compute_user_data_count = 16;  // COMPUTE_USER_DATA_0..15
 
-// --- SDMA0 (instance 1 at +sdma1_reg_offset, sdma_v6_0.c) ---------------------------------------
+// --- SDMA0 QUEUE0 (instance 1 at +sdma1_reg_offset, sdma_v6_0.c; queue n at +n * sdma_queue_stride)
 inline constexpr uint32_t sdma1_reg_offset = 0x600;
+inline constexpr uint32_t sdma_queue_stride = 0x58;   // SDMA0_QUEUE1_RB_CNTL - SDMA0_QUEUE0_RB_CNTL
+inline constexpr unsigned sdma_queues_per_engine = 8;  // QUEUE0..QUEUE7
 inline constexpr Reg SDMA0_CNTL{"SDMA0_CNTL", HwIp::gc, seg0, 0x001c, f::sdma_cntl};
+// 0x0025: gc_11_0_0_offset.h (torvalds/linux); per engine (SDMA1 at +sdma1_reg_offset), not per queue.
+inline constexpr Reg SDMA0_STATUS_REG{"SDMA0_STATUS_REG", HwIp::gc, seg0, 0x0025, f::sdma_status_reg};
 inline constexpr Reg SDMA0_QUEUE0_RB_CNTL{"SDMA0_QUEUE0_RB_CNTL", HwIp::gc, seg0, 0x0080, f::sdma_queue_rb_cntl};
 inline constexpr Reg SDMA0_QUEUE0_RB_BASE{"SDMA0_QUEUE0_RB_BASE", HwIp::gc, seg0, 0x0081, f::none};
 inline constexpr Reg SDMA0_QUEUE0_RB_BASE_HI{"SDMA0_QUEUE0_RB_BASE_HI", HwIp::gc, seg0, 0x0082, f::none};
@@ -158,13 +175,14 @@ inline constexpr Reg SDMA0_QUEUE0_MINOR_PTR_UPDATE{"SDMA0_QUEUE0_MINOR_PTR_UPDAT
 
 namespace hcq::am::gc_11_0_0 {
 
-// Interrupt source ids of the GC block's engines (Linux drivers/gpu/drm/amd/include/ivsrcid/gfx/
-// irqsrcs_gfx_11_0_0.h; the CP ones read there). CP entries come with client SOC21_IH_CLIENTID_GRBM_CP,
-// SDMA ones with SOC21_IH_CLIENTID_GFX (sdma_v6_0.c; recalled).
+// Interrupt source ids of the GC block's engines, read in Linux drivers/gpu/drm/amd/include/ivsrcid/
+// gfx/irqsrcs_gfx_11_0_0.h. CP entries come with client SOC21_IH_CLIENTID_GRBM_CP; the SDMA trap with
+// SOC21_IH_CLIENTID_GFX (sdma_v6_0.c sdma_v6_0_sw_init: amdgpu_irq_add_id(SOC21_IH_CLIENTID_GFX,
+// GFX_11_0_0__SRCID__SDMA_TRAP)).
 namespace srcid {
 inline constexpr uint32_t cp_eop_interrupt = 181, cp_bad_opcode_error = 183, cp_priv_reg_fault = 184,
                           cp_wait_reg_mem_poll_timeout = 192, cp_gpf = 195;
-inline constexpr uint32_t sdma_trap = 224;  // recalled, not re-read
+inline constexpr uint32_t sdma_trap = 49;  // GFX_11_0_0__SRCID__SDMA_TRAP (0x31); was 224 before the check
 }  // namespace srcid
 
 }  // namespace hcq::am::gc_11_0_0

@@ -2,6 +2,7 @@
 #include "am/sim/cp.hpp"
 
 #include <algorithm>
+#include <ranges>
 
 #include <fmt/format.h>
 
@@ -25,6 +26,9 @@ constexpr uint32_t max_user_sgprs = gc::compute_user_data_count;
 constexpr size_t packets_per_turn = 64;           // then the next queue gets a turn
 constexpr uint32_t copy_chunk_bytes = 64 * 1024;  // DMA_DATA moves this much per Context access
 constexpr uint32_t me_mec1 = 1;                   // GRBM_GFX_CNTL.meid of the first MEC
+static_assert(Cp::hqd_dwords == gc::hqd_last - gc::hqd_first + 1);
+
+uint32_t image_key(uint32_t me, uint32_t pipe, uint32_t queue) { return (me * Cp::pipes + pipe) * Cp::queues_per_pipe + queue; }
 
 bool compare(uint32_t function, uint32_t v, uint32_t ref) {
   switch (static_cast<pm4::Compare>(function)) {
@@ -65,11 +69,26 @@ Cp::~Cp() { worker_.stop(); }
 void Cp::reset() {
   std::lock_guard lock(worker_.mutex());
   queues_.clear();
+  images_.clear();
   dispatches_.clear();
   install();
 }
 
+// Banked first, so that the ACTIVE / DEQUEUE_REQUEST hooks below see the selected image updated.
 void Cp::install() {
+  const uint32_t first = ctx_.address(gc::CP_MQD_BASE_ADDR);
+  for (uint32_t i = 0; i < hqd_dwords; ++i) {
+    ctx_.on_write(first + i, [this, i](uint32_t v) {
+      const uint32_t key = selected();
+      std::lock_guard lock(worker_.mutex());
+      images_[key][i] = v;
+    });
+    ctx_.on_read(first + i, [this, i] {
+      const uint32_t key = selected();
+      std::lock_guard lock(worker_.mutex());
+      return images_[key][i];
+    });
+  }
   ctx_.on_write(ctx_.address(gc::CP_HQD_ACTIVE), [this](uint32_t v) {
     if (v & 1) activate();
     else dequeue();
@@ -77,16 +96,40 @@ void Cp::install() {
   ctx_.on_write(ctx_.address(gc::CP_HQD_DEQUEUE_REQUEST), [this](uint32_t v) {
     if (v != 0) dequeue();
   });
+  ctx_.on_read(ctx_.address(gc::GRBM_STATUS), [this] { return grbm_status(); });
 }
 
-// The queue GRBM_GFX_CNTL selects takes the HQD register image (MQD dwords 0x80..0xb7).
+// GRBM_STATUS as gfx_v11_0_is_idle reads it: the CP (and so the GUI) is busy while a queue has packets
+// it has not finished: work before its write pointer, an IB in progress, or a WAIT_REG_MEM that has
+// not passed. A queue stopped by an error with work left counts as busy too (it will not finish).
+uint32_t Cp::grbm_status() {
+  std::lock_guard lock(worker_.mutex());
+  const bool busy = std::ranges::any_of(std::views::values(queues_), [](const Hqd& q) {
+    return q.active && (!q.ibs.empty() || q.rptr < q.wptr);
+  });
+  const auto& f = gc::GRBM_STATUS;
+  return busy ? f["gui_active"](1) | f["cp_busy"](1) : 0;
+}
+
+uint32_t Cp::selected() const {
+  const uint32_t sel = ctx_.reg(gc::GRBM_GFX_CNTL);
+  const auto& f = gc::GRBM_GFX_CNTL;
+  return image_key(f["meid"].get(sel), f["pipeid"].get(sel), f["queueid"].get(sel));
+}
+
+uint32_t& Cp::hqd(uint32_t image, const Reg& r) { return images_[image][r.offset - gc::hqd_first]; }
+
+// The queue GRBM_GFX_CNTL selects starts from its HQD register image (MQD dwords 0x80..0xb7).
 void Cp::activate() {
   const uint32_t sel = ctx_.reg(gc::GRBM_GFX_CNTL);
   if (gc::GRBM_GFX_CNTL["meid"].get(sel) != me_mec1) return;  // only MEC1's compute queues are modelled
-  auto reg = [this](const Reg& r) { return ctx_.reg(r); };
   std::lock_guard lock(worker_.mutex());
   const unsigned pipe = gc::GRBM_GFX_CNTL["pipeid"].get(sel), queue = gc::GRBM_GFX_CNTL["queueid"].get(sel);
-  const uint32_t key = pipe * queues_per_pipe + queue;
+  const uint32_t key = pipe * queues_per_pipe + queue, image = image_key(me_mec1, pipe, queue);
+  auto reg = [&](const Reg& r) {
+    const bool banked = r.seg == gc::seg0 && r.offset >= gc::hqd_first && r.offset <= gc::hqd_last;
+    return banked ? hqd(image, r) : ctx_.reg(r);
+  };
   Hqd& q = queues_[key] = Hqd{};
   q.pipe = pipe;
   q.queue = queue;
@@ -102,22 +145,27 @@ void Cp::activate() {
   if (!refused.empty()) {
     q.error = CpError::bad_packet;
     q.why = "queue not started: " + refused;
-    ctx_.set_reg(gc::CP_HQD_ACTIVE, 0);
-    ctx_.set_reg(gc::CP_HQD_ERROR, static_cast<uint32_t>(q.error));
+    hqd(image, gc::CP_HQD_ACTIVE) = 0;
+    hqd(image, gc::CP_HQD_ERROR) = static_cast<uint32_t>(q.error);
     return;
   }
   q.ring = join(reg(gc::CP_HQD_PQ_BASE), reg(gc::CP_HQD_PQ_BASE_HI)) << 8;
   q.ring_dwords = 2u << gc::CP_HQD_PQ_CONTROL["queue_size"].get(reg(gc::CP_HQD_PQ_CONTROL));
   q.rptr_report = join(reg(gc::CP_HQD_PQ_RPTR_REPORT_ADDR), reg(gc::CP_HQD_PQ_RPTR_REPORT_ADDR_HI));
   q.doorbell = gc::CP_HQD_PQ_DOORBELL_CONTROL["doorbell_offset"].get(doorbell) / 2;
-  q.rptr = reg(gc::CP_HQD_PQ_RPTR);
+  // CP_HQD_PQ_RPTR is a position in the ring, the write pointer counts on: the queue starts with
+  // what lies between them (nothing when they meet, as on a resumed queue).
   q.wptr = join(reg(gc::CP_HQD_PQ_WPTR_LO), reg(gc::CP_HQD_PQ_WPTR_HI));
+  q.rptr = q.wptr - (q.wptr % q.ring_dwords + q.ring_dwords - reg(gc::CP_HQD_PQ_RPTR) % q.ring_dwords) % q.ring_dwords;
   q.active = true;
-  ctx_.set_reg(gc::CP_HQD_ERROR, 0);
+  hqd(image, gc::CP_HQD_ERROR) = 0;
   ctx_.on_doorbell(q.doorbell, [this, key](uint64_t wptr) {
     std::lock_guard l(worker_.mutex());
     if (auto it = queues_.find(key); it != queues_.end() && it->second.active) {
       it->second.wptr = wptr;
+      const uint32_t image = image_key(me_mec1, it->second.pipe, it->second.queue);
+      hqd(image, gc::CP_HQD_PQ_WPTR_LO) = static_cast<uint32_t>(wptr);
+      hqd(image, gc::CP_HQD_PQ_WPTR_HI) = static_cast<uint32_t>(wptr >> 32);
       worker_.kick_locked();
     }
   });
@@ -125,15 +173,15 @@ void Cp::activate() {
 }
 
 void Cp::dequeue() {
-  const uint32_t sel = ctx_.reg(gc::GRBM_GFX_CNTL);
+  const uint32_t sel = ctx_.reg(gc::GRBM_GFX_CNTL), image = selected();
   std::lock_guard lock(worker_.mutex());
   const uint32_t key = gc::GRBM_GFX_CNTL["pipeid"].get(sel) * queues_per_pipe + gc::GRBM_GFX_CNTL["queueid"].get(sel);
-  if (auto it = queues_.find(key); it != queues_.end()) {
+  if (auto it = queues_.find(key); it != queues_.end() && gc::GRBM_GFX_CNTL["meid"].get(sel) == me_mec1) {
     it->second.active = false;
     it->second.ibs.clear();
   }
-  ctx_.set_reg(gc::CP_HQD_ACTIVE, 0);
-  ctx_.set_reg(gc::CP_HQD_DEQUEUE_REQUEST, 0);
+  hqd(image, gc::CP_HQD_ACTIVE) = 0;
+  hqd(image, gc::CP_HQD_DEQUEUE_REQUEST) = 0;
 }
 
 std::vector<Dispatch> Cp::dispatches() {
@@ -149,19 +197,11 @@ std::optional<Cp::QueueState> Cp::queue_state(unsigned pipe, unsigned queue) {
 }
 
 Worker::Next Cp::run() {
-  bool busy = false, waiting = false;
-  for (auto& [key, q] : queues_) {
-    for (size_t n = 0; n < packets_per_turn; ++n) {
-      if (!q.active || q.error != CpError::none || (q.ibs.empty() && q.rptr >= q.wptr)) break;
-      const Step s = run_one(q);
-      if (s == Step::blocked) {
-        waiting = true;
-        break;
-      }
-      busy |= n + 1 == packets_per_turn;
-    }
-  }
-  return busy ? Worker::Next::busy : waiting ? Worker::Next::waiting : Worker::Next::idle;
+  auto hqds = std::views::values(queues_);
+  return take_turns(
+      hqds, packets_per_turn,
+      [](const Hqd& q) { return q.active && q.error == CpError::none && !(q.ibs.empty() && q.rptr >= q.wptr); },
+      [this](Hqd& q) { return run_one(q) == Step::blocked; });
 }
 
 Cp::Step Cp::run_one(Hqd& q) {
@@ -179,6 +219,7 @@ Cp::Step Cp::run_one(Hqd& q) {
   if (source == 0) {
     q.rptr += consumed;
     const uint32_t report = static_cast<uint32_t>(q.rptr % q.ring_dwords);
+    hqd(image_key(me_mec1, q.pipe, q.queue), gc::CP_HQD_PQ_RPTR) = report;
     if (q.rptr_report != 0 && !write(q, q.rptr_report, &report, sizeof report)) return Step::stopped;
   } else {
     q.ibs[source - 1].pos += consumed;
@@ -384,7 +425,7 @@ bool Cp::write(Hqd& q, uint64_t va, const void* src, size_t bytes) {
 Cp::Step Cp::stop(Hqd& q, CpError e, std::string why, uint32_t src_id) {
   q.error = e;
   q.why = fmt::format("pipe {} queue {} at rptr {}: {}", q.pipe, q.queue, q.rptr, why);
-  ctx_.set_reg(gc::CP_HQD_ERROR, static_cast<uint32_t>(e));
+  hqd(image_key(me_mec1, q.pipe, q.queue), gc::CP_HQD_ERROR) = static_cast<uint32_t>(e);
   log::get("am")->warn("sim CP: {} ({})", q.why, to_string(e));
   const uint32_t context[4] = {static_cast<uint32_t>(e), q.pipe, q.queue, static_cast<uint32_t>(q.rptr)};
   ctx_.interrupt(ih::client_grbm_cp, src_id, context);

@@ -12,8 +12,12 @@
 // Everything the CP reads or writes goes through Context::read/write as VMID 0, so a bad address
 // is a VM fault raised by the model's GMC, as on hardware. A queue that meets an unknown opcode, a
 // malformed packet, a fault, a bad dispatch or a wait timeout stops: its reason is in
-// CP_HQD_ERROR (CpError) and an IH entry is raised (client GRBM_CP). The model keeps a single
-// HQD register image: register-visible state is that of the last queue that changed.
+// CP_HQD_ERROR (CpError) and an IH entry is raised (client GRBM_CP).
+//
+// The HQD registers (CP_MQD_BASE_ADDR..CP_HQD_PQ_WPTR_HI, 0x1fa9..0x1fe0) exist once per hardware
+// queue: like the hardware, the model keeps one register image per (ME, pipe, queue) and a driver
+// read or write of any of them goes to the image GRBM_GFX_CNTL selects (gfx_v11_0.c
+// soc21_grbm_select before every HQD access).
 #pragma once
 
 #include <array>
@@ -56,6 +60,7 @@ class Cp final : public Engine {
  public:
   static constexpr unsigned max_ib_depth = 4;
   static constexpr unsigned pipes = 4, queues_per_pipe = 8;
+  static constexpr uint32_t hqd_dwords = 0x1fe0 - 0x1fa9 + 1;  // gc_11_0_0::hqd_last - hqd_first + 1
 
   explicit Cp(Context& ctx, CpOptions options = {});
   ~Cp() override;
@@ -91,10 +96,14 @@ class Cp final : public Engine {
     std::optional<std::chrono::steady_clock::time_point> waiting_since;
   };
   enum class Step { done, blocked, stopped };
+  using HqdImage = std::array<uint32_t, hqd_dwords>;
 
   void install();
+  uint32_t selected() const;  // the image key GRBM_GFX_CNTL selects
+  uint32_t& hqd(uint32_t image, const Reg& r);  // with worker_.mutex() held
   void activate();
   void dequeue();
+  uint32_t grbm_status();
   Worker::Next run();
   Step run_one(Hqd& q);
   bool fetch(Hqd& q, std::vector<uint32_t>& packet, uint32_t& consumed);
@@ -109,7 +118,8 @@ class Cp final : public Engine {
 
   Context& ctx_;
   CpOptions options_;
-  std::map<uint32_t, Hqd> queues_;  // key pipe * queues_per_pipe + queue
+  std::map<uint32_t, Hqd> queues_;  // key pipe * queues_per_pipe + queue (MEC1)
+  std::map<uint32_t, HqdImage> images_;  // key (me * pipes + pipe) * queues_per_pipe + queue
   std::vector<Dispatch> dispatches_;
   Worker worker_;
 };

@@ -73,4 +73,22 @@ class Worker {
   std::atomic<uint64_t> busy_ns_{0};
 };
 
+// One pass over an engine's queues: each runs up to `per_turn` packets while `runnable(q)` holds,
+// stopping early when `blocked(q)` (its step) says the queue waits on memory. The result tells the
+// worker what to do next: go on (a queue used its whole turn), poll again (one waits) or sleep.
+template <class Queues, class Runnable, class Blocked>
+Worker::Next take_turns(Queues& queues, size_t per_turn, Runnable runnable, Blocked blocked) {
+  bool busy = false, waiting = false;
+  for (auto& q : queues) {
+    for (size_t n = 0; n < per_turn && runnable(q); ++n) {
+      if (blocked(q)) {
+        waiting = true;
+        break;
+      }
+      busy |= n + 1 == per_turn;
+    }
+  }
+  return busy ? Worker::Next::busy : waiting ? Worker::Next::waiting : Worker::Next::idle;
+}
+
 }  // namespace hcq::am::sim

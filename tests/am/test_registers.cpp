@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "am/gpu.hpp"
+#include "am/registers/gc_11_0_0.hpp"
 #include "am/registers/gchub_11_0_0.hpp"
 #include "am/registers/mmhub_3_0_0.hpp"
 #include "am/registers/mp_13_0_0.hpp"
@@ -89,4 +90,25 @@ TEST_CASE("registers: values by field and trace decoding", "[am][registers]") {
   CHECK_THAT(text, Catch::StartsWith("0x40000021 (") && Catch::Contains("rb_enable=0x1") &&
                        Catch::Contains("rb_size=0x10") && Catch::Contains("mc_space=0x4"));
   CHECK(Gpu::decode(mp_13_0_0::MP0_SMN_C2PMSG_81, 0x1234) == "0x00001234");
+}
+
+// The gc 11.0.0 facts re-read for the queue side (docs/am.md "Facts and where they were read"): the
+// numbers as the kernel headers print them, so that a wrong transcription fails here.
+TEST_CASE("registers: gc 11.0.0 queue-side facts as the kernel headers give them", "[am][registers]") {
+  namespace gc = gc_11_0_0;
+  CHECK(gc::srcid::sdma_trap == 0x31);  // irqsrcs_gfx_11_0_0.h GFX_11_0_0__SRCID__SDMA_TRAP
+  CHECK(gc::sdma_queue_stride == 0x00d8 - 0x0080);  // gc_11_0_0_offset.h SDMA0_QUEUE1_RB_CNTL - QUEUE0
+  CHECK(gc::SDMA0_QUEUE0_RB_CNTL["rb_vmid"].mask() == 0x0f000000u);  // gc_11_0_0_sh_mask.h
+  CHECK(gc::SDMA0_QUEUE0_RB_CNTL["rb_priv"].mask() == 0x00800000u);
+  CHECK(gc::SDMA0_QUEUE0_RB_CNTL["rptr_writeback_timer"].mask() == 0x001f0000u);
+  CHECK(gc::SDMA0_QUEUE0_RB_CNTL["f32_wptr_poll_enable"].mask() == 0x00000800u);
+  CHECK(gc::SDMA0_QUEUE0_DOORBELL["enable"].mask() == 0x10000000u);
+  CHECK(gc::SDMA0_QUEUE0_DOORBELL_OFFSET["offset"].mask() == 0x0ffffffcu);
+  CHECK(gc::COMPUTE_PGM_LO.offset == 0x1bac);
+  CHECK(gc::COMPUTE_USER_DATA_0.offset == 0x1be0);
+  CHECK(gc::COMPUTE_PGM_RSRC3.offset == 0x1bc8);
+  CHECK(gc::CP_HQD_PQ_WPTR_HI.offset == 0x1fe0);
+  CHECK(gc::CP_HQD_ERROR.offset == 0x1fdc);
+  // DEFAULT_SH_MEM_CONFIG (gfx_v11_0.c): 64-bit, unaligned, prefetch 3 = 0xc00c.
+  CHECK(value(gc::SH_MEM_CONFIG, {{"address_mode", 0}, {"alignment_mode", 3}, {"initial_inst_prefetch", 3}}) == 0xc00cu);
 }

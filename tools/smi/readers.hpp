@@ -10,6 +10,10 @@
 #include "model.hpp"
 #include "pci.hpp"
 
+namespace hcq::am {
+class Gpu;
+}
+
 namespace hcq::smi {
 
 struct Context {
@@ -32,6 +36,12 @@ void read_amdgpu(const Context& ctx, const PciFunction& f, Record& r);
 void read_tenstorrent(const Context& ctx, const PciFunction& f, Record& r);
 // tenstorrent.cpp, --sim: the ttsim chip HCQ_TTSIM names, with its ARC telemetry (none without it).
 void read_ttsim(std::vector<Record>& out, std::vector<std::string>* problems);
+// amsim.cpp, --sim: the AMD gfx1100 device model (`uri` "sim:gfx1100") opened through am/, with
+// its SMU metrics and DPM levels as on a card without its kernel driver.
+void read_am_sim(const std::string& uri, Record& r, std::vector<std::string>* problems);
+// amsim.cpp: what the SMU of a brought-up am::Gpu reports (metrics table, DPM levels), with source
+// "SMU"; throws hcq::Error when the SMU does not answer. Only in builds with the am backend.
+void read_am_gpu(am::Gpu& gpu, Record& r);
 // kgsl.cpp: an Adreno GPU under /sys/class/kgsl/kgsl-3d0; nullopt when there is none.
 std::optional<Record> read_kgsl(const Context& ctx);
 // nvidia.cpp: the RM (our nv interface, no CUDA) for every NVIDIA GPU the nvidia driver owns,

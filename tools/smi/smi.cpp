@@ -11,13 +11,19 @@ namespace hcq::smi {
 namespace {
 
 // Simulated devices from libhcq's own registry (--sim): what the backend says about itself;
-// sensors do not exist.
+// sensors do not exist, except on the gfx1100 device model, whose SMU is read through am/.
 void add_simulated(std::vector<Record>& out, std::vector<std::string>* problems) {
   for (const auto& e : hcq::devices()) {
     if (e.backend != "cpu" && e.backend != "sim") continue;
     Record r;
     r.vendor = Vendor::simulated;
     r.uri = e.uri;
+    if (e.uri.rfind("sim:gfx1100", 0) == 0) {
+      read_am_sim(e.uri, r, problems);
+      r.processes_status = Value::none(Missing::simulated, "hcq", "a simulated device lives inside one process");
+      out.push_back(std::move(r));
+      continue;
+    }
     r.put(F::name, Value::of(e.name, "hcq"));
     r.put(F::vendor, Value::of(std::string("simulated"), "hcq"));
     r.put(F::driver, Value::of("libhcq " + e.backend, "hcq"));

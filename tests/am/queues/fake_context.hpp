@@ -43,6 +43,15 @@ class FakeContext final : public sim::Context {
     }
     for (auto& h : hooks) h(v);
   }
+  // A read as the driver does it: through the read hook the engine installed, if any.
+  uint32_t drv_read(const Reg& r) {
+    std::function<uint32_t()> hook;
+    {
+      std::lock_guard l(m_);
+      if (auto it = read_hooks_.find(address(r)); it != read_hooks_.end()) hook = it->second;
+    }
+    return hook ? hook() : reg(address(r));
+  }
   void ring(uint32_t index, uint64_t value) {
     std::function<void(uint64_t)> hook;
     {

@@ -11,7 +11,11 @@
 #include <thread>
 
 #include "../sim_fixture.hpp"
+#include "model_device.hpp"
 #include "am/device.hpp"
+#include "am/ip/gfx_v11.hpp"
+#include "am/ip/sdma_v6.hpp"
+#include "am/registers/gc_11_0_0.hpp"
 #include "am/sim/cp.hpp"
 #include "am/sim/model.hpp"
 #include "am/sim/sdma.hpp"
@@ -23,20 +27,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-hcq::am::sim::Cp* last_cp = nullptr;
-
-hcq::Device open_model() {
-  hcq::am::sim::register_gfx1100();
-  hcq::am::sim::add_engine_factory("cp", [](hcq::am::sim::Context& c) {
-    auto e = std::make_unique<hcq::am::sim::Cp>(c);
-    last_cp = e.get();
-    return e;
-  });
-  hcq::am::sim::add_engine_factory("sdma0", hcq::am::sim::sdma_factory());
-  auto uri = hcq::detail::parse_uri("sim:gfx1100");
-  auto impl = std::make_shared<hcq::am::AmDevice>(uri, hcq::kmdfree::open_pci("sim:gfx1100"), true);
-  return hcq::Device(impl);
-}
+using amtest::last_cp;
+using amtest::open_model;
+using amtest::open_model_impl;
 
 std::vector<std::byte> read_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
@@ -120,4 +113,87 @@ TEST_CASE("am backend on sim:gfx1100: a launch is checked and recorded; a graph 
   g.launch();
   REQUIRE(done.wait(3, 2s) == hcq::WaitStatus::signaled);
   CHECK(last_cp->dispatches().size() == 3);
+}
+
+// Two copy and two compute queues that wait on each other's signals, each submitted as one stream
+// before the signal it waits for exists. With the copy queues on one shared SDMA ring (the code
+// before each copy queue got its own ring) c1's first wait holds up c2's stream behind it in that
+// ring, so x2 never reaches 1 and nothing finishes (the POLL_REGMEM times out after 30 s).
+TEST_CASE("am backend on sim:gfx1100: copy and compute queues waiting on each other in a cross pattern finish",
+          "[am][sim][backend]") {
+  AM_NEED_FIRMWARE();
+  auto dev = open_model();
+  auto c1 = dev.queue(hcq::QueueKind::copy), c2 = dev.queue(hcq::QueueKind::copy);
+  auto k1 = dev.queue(hcq::QueueKind::compute), k2 = dev.queue(hcq::QueueKind::compute);
+  auto x1 = dev.new_signal(), x2 = dev.new_signal(), y1 = dev.new_signal(), y2 = dev.new_signal();
+  c1.signal(x1, 1).wait(x2, 1).signal(x1, 2).submit();
+  c2.wait(x1, 1).signal(x2, 1).wait(y1, 1).signal(x2, 2).submit();
+  k1.wait(x2, 1).signal(y1, 1).wait(y2, 1).signal(y1, 2).submit();
+  k2.wait(y1, 1).signal(y2, 1).wait(x1, 2).signal(y2, 2).submit();
+  for (auto* s : {&x1, &x2, &y1, &y2}) REQUIRE(s->wait(2, 5s) == hcq::WaitStatus::signaled);
+  dev.synchronize(2s);
+}
+
+TEST_CASE("am backend on sim:gfx1100: one hardware ring per copy queue, one HQD per compute queue, and the error past them",
+          "[am][sim][backend]") {
+  AM_NEED_FIRMWARE();
+  auto impl = open_model_impl();
+  hcq::Device dev(impl);
+  const auto& p = dev.props();
+  CHECK(p.copy_queues == hcq::am::SdmaV6::rings);  // 2 engines x 8 queues
+  CHECK(p.compute_queues == 8);                      // MEC1 pipe 0's HQDs
+  // The shader apertures as the kernel sets compute VMIDs up: DEFAULT_SH_MEM_BASES (0x6000) in both
+  // halves, DEFAULT_SH_MEM_CONFIG 0xc00c (gfx_v11_0.c).
+  namespace gc = hcq::am::gc_11_0_0;
+  CHECK(impl->gpu().read(gc::SH_MEM_BASES) == 0x60006000u);
+  CHECK(impl->gpu().read(gc::SH_MEM_CONFIG) == 0xc00cu);
+  // Open queues until libhcq says no (it may hold an internal one of each kind for uploads).
+  auto open_all = [&](hcq::QueueKind kind, uint32_t limit) {
+    std::vector<hcq::Queue> qs;
+    for (;;) {
+      try {
+        qs.push_back(dev.queue(kind));
+      } catch (const hcq::Error& e) {
+        CHECK(e.code() == hcq::Errc::busy);
+        CHECK_THAT(e.what(), Catch::Contains("queues are open"));
+        break;
+      }
+      REQUIRE(qs.size() <= limit);
+    }
+    CHECK(qs.size() + 1 >= limit);
+    return qs;
+  };
+  auto copies = open_all(hcq::QueueKind::copy, p.copy_queues);
+  auto computes = open_all(hcq::QueueKind::compute, p.compute_queues);
+  // Every one of them runs: each sets its own signal.
+  std::vector<hcq::Signal> done;
+  for (auto& q : copies) q.signal(done.emplace_back(dev.new_signal()), 1).submit();
+  for (auto& q : computes) q.signal(done.emplace_back(dev.new_signal()), 1).submit();
+  for (auto& d : done) REQUIRE(d.wait(1, 5s) == hcq::WaitStatus::signaled);
+  // The SDMA block itself refuses a ring past its sixteen, naming itself.
+  auto* sdma = impl->gpu().block<hcq::am::SdmaV6>();
+  REQUIRE(sdma != nullptr);
+  try {
+    sdma->create_ring();
+    FAIL("a seventeenth SDMA ring was handed out");
+  } catch (const hcq::Error& e) {
+    CHECK(e.code() == hcq::Errc::busy);
+    CHECK(e.block() == "SDMA");
+    CHECK_THAT(e.what(), Catch::Contains("all 16 SDMA rings"));
+  }
+  // And the GFX block an HQD past MEC1 pipe 0's eight.
+  auto* gfx = impl->gpu().block<hcq::am::GfxV11>();
+  REQUIRE(gfx != nullptr);
+  try {
+    gfx->create_compute_queue(64 * 1024);
+    FAIL("a ninth compute HQD was handed out");
+  } catch (const hcq::Error& e) {
+    CHECK(e.code() == hcq::Errc::busy);
+    CHECK(e.block() == "GFX");
+  }
+  // A ring given back is handed out again.
+  copies.pop_back();
+  auto again = dev.queue(hcq::QueueKind::copy);
+  again.signal(done[0], 2).submit();
+  CHECK(done[0].wait(2, 5s) == hcq::WaitStatus::signaled);
 }

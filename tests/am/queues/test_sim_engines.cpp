@@ -33,7 +33,31 @@ struct CpQueue {
   uint64_t wptr = 0;  // dwords
 };
 
+// A second queue, away from the default one's ring, MQD and doorbell.
+CpQueue other_queue(unsigned queue, uint32_t doorbell) {
+  CpQueue b;
+  b.queue = queue;
+  b.ring = base + 0x40000;
+  b.rptr_report = base + 0x41000;
+  b.wptr_poll = base + 0x41008;
+  b.mqd = base + 0x42000;
+  b.doorbell = doorbell;
+  return b;
+}
+
 void load_mec(FakeContext& ctx) { ctx.load_firmware(static_cast<uint32_t>(psp::FwType::rs64_mec)); }
+void start(FakeContext& ctx, const CpQueue& q);
+
+// One CP with the MEC firmware loaded and two started queues of MEC1 pipe 0: queue 0 and another.
+struct TwoQueues {
+  FakeContext ctx;
+  sim::Cp cp;
+  CpQueue a, b;
+  TwoQueues(unsigned b_queue, uint32_t b_doorbell) : cp((load_mec(ctx), ctx)), b(other_queue(b_queue, b_doorbell)) {
+    start(ctx, a);
+    start(ctx, b);
+  }
+};
 
 // The driver's sequence: select the queue, write the MQD's register image, set CP_HQD_ACTIVE.
 void start(FakeContext& ctx, const CpQueue& q) {
@@ -66,7 +90,7 @@ TEST_CASE("sim cp: no queue runs before the MEC firmware is loaded", "[am][sim][
   sim::Cp cp(ctx);
   CpQueue q;
   start(ctx, q);
-  CHECK(ctx.reg(gc::CP_HQD_ACTIVE) == 0);
+  CHECK(ctx.drv_read(gc::CP_HQD_ACTIVE) == 0);
   auto st = cp.queue_state(0, 0);
   REQUIRE(st);
   CHECK_FALSE(st->active);
@@ -79,7 +103,7 @@ TEST_CASE("sim cp: WRITE_DATA, RELEASE_MEM value and timestamp, rptr report", "[
   sim::Cp cp(ctx);
   CpQueue q;
   start(ctx, q);
-  REQUIRE(ctx.reg(gc::CP_HQD_ACTIVE) == 1);
+  REQUIRE(ctx.drv_read(gc::CP_HQD_ACTIVE) == 1);
   CommandStream s;
   pm4::Pm4 p(s);
   p.write_data(base + 0x30000, {0x11u, 0x22u});
@@ -99,18 +123,8 @@ TEST_CASE("sim cp: WRITE_DATA, RELEASE_MEM value and timestamp, rptr report", "[
 }
 
 TEST_CASE("sim cp: a waiting queue does not hold up another; the wait ends when memory changes", "[am][sim][cp]") {
-  FakeContext ctx;
-  load_mec(ctx);
-  sim::Cp cp(ctx);
-  CpQueue a, b;
-  b.queue = 1;
-  b.ring = base + 0x40000;
-  b.rptr_report = base + 0x41000;
-  b.wptr_poll = base + 0x41008;
-  b.mqd = base + 0x42000;
-  b.doorbell = 4;
-  start(ctx, a);
-  start(ctx, b);
+  TwoQueues t(1, 4);
+  auto& [ctx, cp, a, b] = t;
   CommandStream sa, sb;
   pm4::Pm4 pa(sa), pb(sb);
   pa.wait_mem(base + 0x50000, 5, 0xffffffffu, pm4::Compare::ge);
@@ -127,6 +141,45 @@ TEST_CASE("sim cp: a waiting queue does not hold up another; the wait ends when 
   CHECK(ctx.eventually([&] { return ctx.load<uint32_t>(base + 0x50010) == 1; }));
 }
 
+TEST_CASE("sim cp: each HQD has its own register image, selected by GRBM_GFX_CNTL", "[am][sim][cp]") {
+  TwoQueues t(5, 8);
+  auto& [ctx, cp, a, b] = t;
+  auto select = [&](const CpQueue& q) {
+    ctx.drv_write(gc::GRBM_GFX_CNTL, value(gc::GRBM_GFX_CNTL, {{"meid", 1}, {"pipeid", q.pipe}, {"queueid", q.queue}}));
+  };
+  select(a);
+  CHECK(ctx.drv_read(gc::CP_HQD_PQ_BASE) == static_cast<uint32_t>(a.ring >> 8));
+  CHECK(ctx.drv_read(gc::CP_HQD_ACTIVE) == 1);
+  select(b);
+  CHECK(ctx.drv_read(gc::CP_HQD_PQ_BASE) == static_cast<uint32_t>(b.ring >> 8));
+  CHECK(ctx.drv_read(gc::CP_HQD_ACTIVE) == 1);
+  // A queue nobody programmed reads as zeros.
+  ctx.drv_write(gc::GRBM_GFX_CNTL, value(gc::GRBM_GFX_CNTL, {{"meid", 1}, {"pipeid", 1}, {"queueid", 2}}));
+  CHECK(ctx.drv_read(gc::CP_HQD_PQ_BASE) == 0);
+
+  // b stops on a bad opcode: its CP_HQD_ERROR says so, a's stays clear and a keeps running.
+  CommandStream bad;
+  bad.put32(pm4::type3 | 0x99u << 8);  // opcode 0x99, one body dword
+  bad.put32(0);
+  submit(ctx, b, bad);
+  REQUIRE(ctx.eventually([&] { return cp.queue_state(0, 5)->error == sim::CpError::bad_opcode; }));
+  select(b);
+  CHECK(ctx.drv_read(gc::CP_HQD_ERROR) == static_cast<uint32_t>(sim::CpError::bad_opcode));
+  select(a);
+  CHECK(ctx.drv_read(gc::CP_HQD_ERROR) == 0);
+  CommandStream ok;
+  pm4::Pm4(ok).write_data(base + 0x50000, {7u});
+  submit(ctx, a, ok);
+  CHECK(ctx.eventually([&] { return ctx.load<uint32_t>(base + 0x50000) == 7; }));
+
+  // Dequeuing the selected queue (a) leaves b's image alone.
+  ctx.drv_write(gc::CP_HQD_DEQUEUE_REQUEST, 2);
+  CHECK(ctx.drv_read(gc::CP_HQD_ACTIVE) == 0);
+  CHECK_FALSE(cp.queue_state(0, 0)->active);
+  select(b);
+  CHECK(ctx.drv_read(gc::CP_HQD_ACTIVE) == 1);
+}
+
 TEST_CASE("sim cp: a wait past the timeout hangs the queue, visible in CP_HQD_ERROR and the IH", "[am][sim][cp]") {
   FakeContext ctx;
   load_mec(ctx);
@@ -140,7 +193,7 @@ TEST_CASE("sim cp: a wait past the timeout hangs the queue, visible in CP_HQD_ER
   REQUIRE(ctx.eventually([&] { return cp.queue_state(0, 0)->error != sim::CpError::none; }));
   CHECK(cp.queue_state(0, 0)->error == sim::CpError::wait_timeout);
   CHECK_THAT(cp.queue_state(0, 0)->why, Contains("WAIT_REG_MEM on register"));
-  CHECK(ctx.reg(gc::CP_HQD_ERROR) == static_cast<uint32_t>(sim::CpError::wait_timeout));
+  CHECK(ctx.drv_read(gc::CP_HQD_ERROR) == static_cast<uint32_t>(sim::CpError::wait_timeout));
   CHECK(has_interrupt(ctx, gc::srcid::cp_wait_reg_mem_poll_timeout));
 }
 
@@ -160,7 +213,7 @@ TEST_CASE("sim cp: unknown opcodes, malformed packets and faults stop the queue"
 
   // Restart the queue (dequeue, start again) and fault on an unmapped fence address.
   ctx.drv_write(gc::CP_HQD_DEQUEUE_REQUEST, 1);
-  CHECK(ctx.reg(gc::CP_HQD_ACTIVE) == 0);
+  CHECK(ctx.drv_read(gc::CP_HQD_ACTIVE) == 0);
   q.wptr = 0;
   start(ctx, q);
   CommandStream f;
@@ -244,6 +297,7 @@ TEST_CASE("sim cp: DISPATCH_DIRECT is checked and recorded", "[am][sim][cp]") {
 namespace {
 
 struct SdmaQueue {
+  unsigned engine = 0, queue = 0;
   uint64_t ring = base + 0x80000;
   uint32_t ring_bytes = 4096;
   uint64_t rptr_addr = base + 0x81000;
@@ -251,17 +305,34 @@ struct SdmaQueue {
   uint64_t wptr = 0;  // bytes
 };
 
+// The queue's copy of an SDMA0_QUEUE0_* register: engine 1 at +0x600, queue n at +n * 0x58
+// (gc_11_0_0_offset.h: SDMA1_QUEUE0_RB_CNTL 0x680, SDMA0_QUEUE1_RB_CNTL 0x0d8).
+uint32_t at(FakeContext& ctx, const SdmaQueue& q, const Reg& r) { return ctx.address(r) + q.engine * 0x600 + q.queue * 0x58; }
+
 void start(FakeContext& ctx, const SdmaQueue& q) {
-  ctx.drv_write(gc::SDMA0_QUEUE0_RB_BASE, static_cast<uint32_t>(q.ring >> 8));
-  ctx.drv_write(gc::SDMA0_QUEUE0_RB_BASE_HI, static_cast<uint32_t>(q.ring >> 40));
-  ctx.drv_write(gc::SDMA0_QUEUE0_RB_RPTR_ADDR_LO, static_cast<uint32_t>(q.rptr_addr));
-  ctx.drv_write(gc::SDMA0_QUEUE0_RB_RPTR_ADDR_HI, static_cast<uint32_t>(q.rptr_addr >> 32));
-  ctx.drv_write(gc::SDMA0_QUEUE0_DOORBELL_OFFSET, value(gc::SDMA0_QUEUE0_DOORBELL_OFFSET, {{"offset", q.doorbell * 2}}));
-  ctx.drv_write(gc::SDMA0_QUEUE0_DOORBELL, value(gc::SDMA0_QUEUE0_DOORBELL, {{"enable", 1}}));
-  ctx.drv_write(gc::SDMA0_QUEUE0_IB_CNTL, 1);
-  ctx.drv_write(gc::SDMA0_QUEUE0_RB_CNTL, value(gc::SDMA0_QUEUE0_RB_CNTL, {{"rb_enable", 1}, {"rb_size", 10},  // 1024 dwords
-                                                                         {"rptr_writeback_enable", 1}}));
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_RB_BASE), static_cast<uint32_t>(q.ring >> 8));
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_RB_BASE_HI), static_cast<uint32_t>(q.ring >> 40));
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_RB_RPTR_ADDR_LO), static_cast<uint32_t>(q.rptr_addr));
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_RB_RPTR_ADDR_HI), static_cast<uint32_t>(q.rptr_addr >> 32));
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_DOORBELL_OFFSET), value(gc::SDMA0_QUEUE0_DOORBELL_OFFSET, {{"offset", q.doorbell * 2}}));
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_DOORBELL), value(gc::SDMA0_QUEUE0_DOORBELL, {{"enable", 1}}));
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_IB_CNTL), 1);
+  ctx.drv_write(at(ctx, q, gc::SDMA0_QUEUE0_RB_CNTL),
+                value(gc::SDMA0_QUEUE0_RB_CNTL, {{"rb_enable", 1}, {"rb_size", 10},  // 1024 dwords
+                                                 {"rptr_writeback_enable", 1}}));
 }
+
+// An SDMA model with its firmware loaded, polls timing out after `poll_ms`, and queue 0 started.
+struct OneSdmaQueue {
+  FakeContext ctx;
+  sim::Sdma e;
+  SdmaQueue q;
+  explicit OneSdmaQueue(int poll_ms)
+      : e((ctx.load_firmware(static_cast<uint32_t>(psp::FwType::sdma_ucode_th0)), ctx),
+          {.poll_timeout = std::chrono::milliseconds(poll_ms)}) {
+    start(ctx, q);
+  }
+};
 
 void submit(FakeContext& ctx, SdmaQueue& q, const CommandStream& s) {
   for (uint32_t w : s.words) {
@@ -308,15 +379,16 @@ TEST_CASE("sim sdma: copy, fill, write, fence, timestamp, trap; rptr in bytes", 
   CHECK(ctx.load<uint64_t>(base + 0xa3010) > 1000);
   CHECK(e.state().traps == 1);
   CHECK(has_interrupt(ctx, gc::srcid::sdma_trap));
+  bool trap_seen = false;  // GFX_11_0_0__SRCID__SDMA_TRAP = 49, client SOC21_IH_CLIENTID_GFX
+  for (const auto& i : ctx.interrupts())
+    if (i.src == 49) trap_seen = i.context == std::array<uint32_t, 4>{0x77, 0, 0, 0};
+  CHECK(trap_seen);
   CHECK(ctx.eventually([&] { return ctx.load<uint64_t>(q.rptr_addr) == s.words.size() * 4; }));
 }
 
 TEST_CASE("sim sdma: POLL_REGMEM waits, indirect buffers run, bad packets stop the queue", "[am][sim][sdma]") {
-  FakeContext ctx;
-  ctx.load_firmware(static_cast<uint32_t>(psp::FwType::sdma_ucode_th0));
-  sim::Sdma e(ctx, {.poll_timeout = std::chrono::milliseconds(2000)});
-  SdmaQueue q;
-  start(ctx, q);
+  OneSdmaQueue t(2000);
+  auto& [ctx, e, q] = t;
   CommandStream ib;
   sdma::Sdma(ib).fence(base + 0xb0010, 9);
   ctx.store_words(base + 0xb1000, ib.words);
@@ -337,4 +409,69 @@ TEST_CASE("sim sdma: POLL_REGMEM waits, indirect buffers run, bad packets stop t
   submit(ctx, q, bad);
   REQUIRE(ctx.eventually([&] { return e.state().stopped; }));
   CHECK_THAT(e.state().why, Contains("unknown SDMA opcode 63"));
+}
+
+TEST_CASE("sim sdma: every engine queue has its own ring; a polling queue does not hold up the others", "[am][sim][sdma]") {
+  FakeContext ctx;
+  ctx.load_firmware(static_cast<uint32_t>(psp::FwType::sdma_ucode_th0));
+  sim::Sdma e(ctx);
+  SdmaQueue a, b, c;
+  b.engine = 1;
+  b.queue = 0;
+  b.ring = base + 0xc0000;
+  b.rptr_addr = base + 0xc1000;
+  b.doorbell = 0x10a;
+  c.engine = 0;
+  c.queue = 7;
+  c.ring = base + 0xc2000;
+  c.rptr_addr = base + 0xc3000;
+  c.doorbell = 0x107;
+  start(ctx, a);
+  start(ctx, b);
+  start(ctx, c);
+  REQUIRE(e.state(1, 0).active);
+  REQUIRE(e.state(0, 7).active);
+  CHECK_FALSE(e.state(1, 7).active);
+  // a waits for b, b waits for c: submitted in that order, they finish only if each runs on its own.
+  CommandStream sa, sb, sc;
+  sdma::Sdma(sa).poll_mem(base + 0xd0004, 1, 0xffffffffu, sdma::Compare::eq);
+  sdma::Sdma(sa).fence(base + 0xd0000, 1);
+  sdma::Sdma(sb).poll_mem(base + 0xd0008, 1, 0xffffffffu, sdma::Compare::eq);
+  sdma::Sdma(sb).fence(base + 0xd0004, 1);
+  sdma::Sdma(sc).fence(base + 0xd0008, 1);
+  sdma::Sdma(sc).trap(5);
+  submit(ctx, a, sa);
+  submit(ctx, b, sb);
+  submit(ctx, c, sc);
+  REQUIRE(ctx.eventually([&] { return ctx.load<uint32_t>(base + 0xd0000) == 1; }));
+  CHECK(ctx.load<uint64_t>(b.rptr_addr) == sb.words.size() * 4);
+  bool trap_from_c = false;
+  for (const auto& i : ctx.interrupts())
+    trap_from_c |= i.src == gc::srcid::sdma_trap && i.context == std::array<uint32_t, 4>{5, 0, 7, 0};
+  CHECK(trap_from_c);
+  // Stopping one ring leaves the others running.
+  ctx.drv_write(at(ctx, b, gc::SDMA0_QUEUE0_RB_CNTL), 0);
+  CHECK_FALSE(e.state(1, 0).active);
+  CommandStream more;
+  sdma::Sdma(more).fence(base + 0xd0010, 3);
+  submit(ctx, c, more);
+  CHECK(ctx.eventually([&] { return ctx.load<uint32_t>(base + 0xd0010) == 3; }));
+}
+
+// What the backend did before each copy queue got its own ring: both queues' streams went into
+// SDMA0 QUEUE0's ring in submit order. The same a-waits-for-b pattern then hangs: a's poll blocks
+// b's fence behind it in the one ring until the poll times out.
+TEST_CASE("sim sdma: two streams that wait on each other in one shared ring hang", "[am][sim][sdma]") {
+  OneSdmaQueue t(300);
+  auto& [ctx, e, shared] = t;
+  CommandStream sa, sb;
+  sdma::Sdma(sa).poll_mem(base + 0xd0004, 1, 0xffffffffu, sdma::Compare::eq);
+  sdma::Sdma(sa).fence(base + 0xd0000, 1);
+  sdma::Sdma(sb).fence(base + 0xd0004, 1);
+  submit(ctx, shared, sa);
+  submit(ctx, shared, sb);
+  REQUIRE(ctx.eventually([&] { return e.state().stopped; }));
+  CHECK_THAT(e.state().why, Contains("POLL_REGMEM"));
+  CHECK(ctx.load<uint32_t>(base + 0xd0004) == 0);  // b's fence never ran
+  CHECK(ctx.load<uint32_t>(base + 0xd0000) == 0);
 }
