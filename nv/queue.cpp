@@ -289,6 +289,16 @@ void NvQueue::order_launch(detail::CommandStream& s, const QmdLayout& layout, ui
     const QmdField& f = layout.dependent_qmd0_pointer;
     s.relocs.push_back({1, f.shift, static_cast<uint8_t>(f.lo % 32), static_cast<uint8_t>(f.width()),
                         static_cast<uint32_t>(s.tail_data + f.lo / 32 * 4), q});
+    // The chain's first launch invalidated the instruction, constant and texture caches, and no
+    // code, constant bank or texture this chain uses can change while it runs (programs are loaded
+    // before recording and live as long as the streams that launch them; every launch has its own
+    // bank 0, invalidated by its CONSTANT_BUFFER_INVALIDATE flag). The data caches are invalidated
+    // on every launch: a grid may read what the one before it wrote.
+    std::span<uint32_t> cur(reinterpret_cast<uint32_t*>(s.data.data() + q), layout.dwords);
+    bool kept = set_field(cur, layout.invalidate_texture_header_cache, 0) && set_field(cur, layout.invalidate_texture_sampler_cache, 0) &&
+                set_field(cur, layout.invalidate_instruction_cache, 0) && set_field(cur, layout.invalidate_shader_constant_cache, 0);
+    assert(kept && "cache invalidation flags are one-bit fields");
+    (void)kept;
   } else {
     PushBuf p(s);
     p.inc(subc_host, reg::host::wfi, {reg::host::wfi_scope_all});
