@@ -11,19 +11,8 @@
 
 namespace hcq::am {
 
-// A graph's stream in host memory the GPU reads: [side data][words], relocations applied.
-class AmBoundStream final : public detail::BoundStream {
- public:
-  AmBoundStream(AmDevice& device, detail::CommandStream&& s, uint64_t data_align);
-  std::byte* resolve(uint8_t space, uint32_t offset) override;
-  uint64_t words_va() const noexcept { return memory_->gpu_va + data_bytes_; }
-  uint32_t dwords() const noexcept { return dwords_; }
-
- private:
-  std::shared_ptr<detail::BufferImpl> memory_;
-  uint64_t data_bytes_ = 0;
-  uint32_t dwords_ = 0;
-};
+// A graph's stream for either queue: placed in host memory the GPU reads (queue_compute.cpp).
+std::unique_ptr<detail::BoundStream> bind_stream(AmDevice& device, detail::CommandStream&& s);
 
 // PM4 on a compute HQD. Each submit's [side data][words] go into a host-memory arena and the ring
 // gets one INDIRECT_BUFFER for them; arena space is reused once its submit completed.

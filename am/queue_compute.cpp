@@ -182,14 +182,14 @@ void AmComputeQueue::encode_exec(detail::CommandStream& s, const detail::KernelI
 }
 
 void AmComputeQueue::encode_indirect(detail::CommandStream& s, detail::BoundStream& b) {
-  auto& bound = static_cast<AmBoundStream&>(b);
+  auto& bound = static_cast<detail::PlacedStream&>(b);
   pm4::Pm4 p(s);
   auto budget = p.reserve(pm4::Pm4::indirect_buffer_dwords);
   p.indirect_buffer(bound.words_va(), bound.dwords());
 }
 
 std::unique_ptr<detail::BoundStream> AmComputeQueue::bind(detail::CommandStream&& s) {
-  return std::make_unique<AmBoundStream>(am_, std::move(s), data_align);
+  return bind_stream(am_, std::move(s));
 }
 
 void AmComputeQueue::wait_completed(uint64_t submit, const char* what) {
@@ -245,17 +245,10 @@ void AmComputeQueue::push(detail::CommandStream& s) {
   gfx_.kick(*hw_, wptr_);
 }
 
-AmBoundStream::AmBoundStream(AmDevice& device, detail::CommandStream&& s, uint64_t data_align) {
-  data_bytes_ = round_up(s.data.size(), data_align);
-  dwords_ = static_cast<uint32_t>(s.words.size());
-  memory_ = device.alloc(data_bytes_ + s.words.size() * 4, MemoryKind::host, data_align, true);
-  s.apply_relocs(memory_->gpu_va, s.words.data(), s.data.data());
-  if (!s.data.empty()) std::memcpy(memory_->cpu, s.data.data(), s.data.size());
-  std::memcpy(memory_->cpu + data_bytes_, s.words.data(), s.words.size() * 4);
-}
-
-std::byte* AmBoundStream::resolve(uint8_t space, uint32_t offset) {
-  return memory_->cpu + (space == 0 ? data_bytes_ + offset : offset);
+std::unique_ptr<detail::BoundStream> bind_stream(AmDevice& device, detail::CommandStream&& s) {
+  return std::make_unique<detail::PlacedStream>(std::move(s), data_align, [&device](uint64_t bytes) {
+    return device.alloc(bytes, MemoryKind::host, data_align, true);
+  });
 }
 
 }  // namespace hcq::am

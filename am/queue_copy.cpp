@@ -14,7 +14,6 @@ namespace hcq::am {
 
 namespace {
 
-constexpr uint64_t data_align = 256;
 constexpr auto ring_timeout = std::chrono::seconds(10);
 constexpr uint64_t max_nop_dwords = 0x4000;  // a NOP's count field (14 bits) holds the dwords after its header
 
@@ -69,14 +68,14 @@ void AmCopyQueue::encode_copy(detail::CommandStream& s, Value dst, Value src, ui
 }
 
 void AmCopyQueue::encode_indirect(detail::CommandStream& s, detail::BoundStream& b) {
-  auto& bound = static_cast<AmBoundStream&>(b);
+  auto& bound = static_cast<detail::PlacedStream&>(b);
   sdma::Sdma q(s);
   auto budget = q.reserve(sdma::Sdma::indirect_dwords);
   q.indirect(bound.words_va(), bound.dwords());
 }
 
 std::unique_ptr<detail::BoundStream> AmCopyQueue::bind(detail::CommandStream&& s) {
-  return std::make_unique<AmBoundStream>(am_, std::move(s), data_align);
+  return bind_stream(am_, std::move(s));
 }
 
 void AmCopyQueue::push(detail::CommandStream& s) {

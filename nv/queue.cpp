@@ -313,7 +313,7 @@ void NvQueue::order_launch(detail::CommandStream& s, const QmdLayout& layout, ui
 }
 
 void NvQueue::encode_indirect(detail::CommandStream& s, detail::BoundStream& b) {
-  auto& bound = static_cast<NvBoundStream&>(b);
+  auto& bound = static_cast<detail::PlacedStream&>(b);
   indirect_.push_back({&s, s.words.size(), bound.words_va(), bound.dwords()});
 }
 
@@ -425,22 +425,11 @@ std::unique_ptr<detail::BoundStream> NvQueue::bind(detail::CommandStream&& s) {
   if (!indirect_.empty()) {
     throw Error(Errc::unsupported, nv_.uri(), name(), "a graph cannot launch another graph on nv");
   }
-  return std::make_unique<NvBoundStream>(nv_, std::move(s));
+  // A graph's commands and side data in host-visible device memory, called from a queue's GPFIFO
+  // as a segment of its own at every replay (side data 256-byte aligned for the QMDs).
+  return std::make_unique<detail::PlacedStream>(std::move(s), 256, [this](uint64_t bytes) {
+    return nv_.alloc_internal(bytes, MemoryKind::device_host_visible);
+  });
 }
-
-NvBoundStream::NvBoundStream(NvDevice& device, detail::CommandStream&& s) {
-  data_bytes_ = align(s.data.size(), 256);
-  memory_ = device.alloc_internal(data_bytes_ + s.words.size() * 4, MemoryKind::device_host_visible);
-  s.apply_relocs(memory_->gpu_va, s.words.data(), s.data.data());
-  std::memcpy(memory_->cpu, s.data.data(), s.data.size());
-  std::memcpy(memory_->cpu + data_bytes_, s.words.data(), s.words.size() * 4);
-  dwords_ = static_cast<uint32_t>(s.words.size());
-}
-
-std::byte* NvBoundStream::resolve(uint8_t space, uint32_t offset) {
-  return memory_->cpu + (space == 0 ? data_bytes_ : 0) + offset;
-}
-
-void NvBoundStream::flush() { std::atomic_thread_fence(std::memory_order_seq_cst); }
 
 }  // namespace hcq::nv

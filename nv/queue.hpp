@@ -16,22 +16,6 @@
 
 namespace hcq::nv {
 
-// A graph's commands and side data in host-visible device memory, called from a queue's
-// GPFIFO as a segment of its own at every replay.
-class NvBoundStream final : public detail::BoundStream {
- public:
-  NvBoundStream(NvDevice& device, detail::CommandStream&& s);
-  std::byte* resolve(uint8_t space, uint32_t offset) override;
-  void flush() override;
-  uint64_t words_va() const noexcept { return memory_->gpu_va + data_bytes_; }
-  uint32_t dwords() const noexcept { return dwords_; }
-
- private:
-  std::shared_ptr<detail::BufferImpl> memory_;
-  uint64_t data_bytes_ = 0;
-  uint32_t dwords_ = 0;
-};
-
 class NvQueue final : public detail::QueueImpl {
  public:
   NvQueue(std::shared_ptr<detail::DeviceImpl> self, NvDevice& device, QueueKind kind);

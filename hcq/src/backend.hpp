@@ -191,6 +191,23 @@ class BoundStream {
   virtual void flush() {}
 };
 
+// A graph's stream placed once in memory the device reads and the CPU writes, for backends whose
+// command processor fetches the words itself (nv, am): [side data, padded to `data_align`][words],
+// relocations applied for that address. `alloc` makes the memory (`bytes` long).
+class PlacedStream final : public BoundStream {
+ public:
+  PlacedStream(CommandStream&& s, uint64_t data_align, const std::function<std::shared_ptr<BufferImpl>(uint64_t bytes)>& alloc);
+  std::byte* resolve(uint8_t space, uint32_t offset) override;
+  void flush() override;
+  uint64_t words_va() const noexcept { return memory_->gpu_va + data_bytes_; }
+  uint32_t dwords() const noexcept { return dwords_; }
+
+ private:
+  std::shared_ptr<BufferImpl> memory_;
+  uint64_t data_bytes_ = 0;
+  uint32_t dwords_ = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Queues
 

@@ -1,9 +1,28 @@
 // Graphs: one recording per queue, bound once to device memory, patched in place per launch.
 #include "graph_impl.hpp"
 
+#include <atomic>
 #include <cstring>
 
 namespace hcq::detail {
+
+PlacedStream::PlacedStream(CommandStream&& s, uint64_t data_align,
+                           const std::function<std::shared_ptr<BufferImpl>(uint64_t bytes)>& alloc) {
+  data_bytes_ = (s.data.size() + data_align - 1) / data_align * data_align;
+  dwords_ = static_cast<uint32_t>(s.words.size());
+  memory_ = alloc(data_bytes_ + s.words.size() * 4);
+  s.apply_relocs(memory_->gpu_va, s.words.data(), s.data.data());
+  if (!s.data.empty()) std::memcpy(memory_->cpu, s.data.data(), s.data.size());
+  std::memcpy(memory_->cpu + data_bytes_, s.words.data(), s.words.size() * 4);
+}
+
+std::byte* PlacedStream::resolve(uint8_t space, uint32_t offset) {
+  return memory_->cpu + (space == 0 ? data_bytes_ : 0) + offset;
+}
+
+// Patches are plain CPU stores to memory the device reads (host memory or a BAR mapping): order
+// them before the doorbell of the submit that replays the graph.
+void PlacedStream::flush() { std::atomic_thread_fence(std::memory_order_seq_cst); }
 
 GraphRecorder::GraphRecorder(GraphImpl& graph, std::shared_ptr<QueueImpl> target)
     : QueueImpl(target->device_ptr(), target->kind(), false), target_(std::move(target)) {
