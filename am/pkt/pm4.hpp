@@ -18,8 +18,8 @@
 #include <span>
 #include <string>
 
-#include "budget.hpp"
 #include "backend.hpp"
+#include "word_budget.hpp"
 
 namespace hcq::am::pm4 {
 
@@ -185,7 +185,7 @@ class Pm4 {
   // the address low word (a DataReloc target when the IB lives in the stream's side data).
   size_t indirect_buffer(Value addr, uint32_t dwords);
 
-  [[nodiscard]] pkt::Budget reserve(size_t n) const noexcept { return pkt::Budget(s_, n); }
+  [[nodiscard]] detail::WordBudget reserve(size_t n) const noexcept { return detail::WordBudget(s_, n); }
   detail::CommandStream& stream() noexcept { return s_; }
 
  private:

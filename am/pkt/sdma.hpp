@@ -10,8 +10,8 @@
 #include <span>
 #include <string>
 
-#include "budget.hpp"
 #include "backend.hpp"
+#include "word_budget.hpp"
 
 namespace hcq::am::sdma {
 
@@ -86,7 +86,7 @@ class Sdma {
   // Returns the word index of the IB address low word (a DataReloc target).
   size_t indirect(Value addr, uint32_t dwords);
 
-  [[nodiscard]] pkt::Budget reserve(size_t n) const noexcept { return pkt::Budget(s_, n); }
+  [[nodiscard]] detail::WordBudget reserve(size_t n) const noexcept { return detail::WordBudget(s_, n); }
 
  private:
   void addr(Value a) {

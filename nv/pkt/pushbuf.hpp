@@ -21,6 +21,7 @@
 #include "hcq/error.hpp"
 #include "hcq/program.hpp"
 #include "registers/host.hpp"
+#include "word_budget.hpp"
 
 namespace hcq::nv {
 
@@ -129,24 +130,24 @@ class PushBuf {
   // builds it is an empty object.
   class Budget {
    public:
+    Budget(const PushBuf& pb, size_t n) noexcept : words_(pb.s_, n)
 #ifndef NDEBUG
-    Budget(const PushBuf& pb, size_t n) noexcept : pb_(pb), start_(pb.s_.words.size()), n_(n) {}
-    ~Budget() {
-      assert(pb_.s_.words.size() - start_ <= n_ && "push-buffer budget exceeded");
-      assert(pb_.pending_ == 0 && "a method header announced more data words than were appended");
+        , pb_(pb)
+#endif
+    {
     }
+#ifndef NDEBUG
+    ~Budget() { assert(pb_.pending_ == 0 && "a method header announced more data words than were appended"); }
 #else
-    Budget(const PushBuf&, size_t) noexcept {}
     ~Budget() {}  // user-provided, so an unused `auto b = reserve(n)` does not warn
 #endif
     Budget(const Budget&) = delete;
     Budget& operator=(const Budget&) = delete;
 
    private:
+    detail::WordBudget words_;  // checked after ~Budget's own assertion
 #ifndef NDEBUG
     const PushBuf& pb_;
-    size_t start_;
-    size_t n_;
 #endif
   };
   [[nodiscard]] Budget reserve(size_t n) const noexcept { return Budget(*this, n); }
