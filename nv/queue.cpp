@@ -198,9 +198,12 @@ void NvQueue::encode_copy(detail::CommandStream& s, Value dst, Value src, uint64
 // of 256 threads each) and no more: the kernel strides over the rest.
 void NvQueue::encode_kernel_copy(detail::CommandStream& s, Value dst, Value src, uint64_t bytes) {
   if (bytes == 0) return;
-  std::string why;
-  const detail::KernelImpl* k = nv_.copy_kernel(&why);
-  if (!k) return fail(Errc::unsupported, "copy on a compute queue: " + why);
+  if (!copy_kernel_) {  // the device's lookup takes a lock: once per queue
+    std::string why;
+    copy_kernel_ = nv_.copy_kernel(&why);
+    if (!copy_kernel_) return fail(Errc::unsupported, "copy on a compute queue: " + why);
+  }
+  const detail::KernelImpl* k = copy_kernel_;
   constexpr uint32_t block = 256;              // copy.cu: block_threads
   constexpr uint64_t bytes_per_thread = 4 * 16;  // copy.cu: unroll x 16-byte vectors per pass
   const uint64_t most_blocks = std::max<uint64_t>(1, uint64_t{nv_.tpc_count()} * 2 * 8);

@@ -62,6 +62,7 @@ class NvQueue final : public detail::QueueImpl {
   void kick();
 
   NvDevice& nv_;
+  const detail::KernelImpl* copy_kernel_ = nullptr;  // the device's built-in copy kernel, once looked up
   NvDevice::Channel channel_;
   std::shared_ptr<detail::BufferImpl> gpfifo_;  // ring entries, then USERD
   std::shared_ptr<detail::BufferImpl> ring_;    // commands and side data
