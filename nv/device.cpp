@@ -24,6 +24,8 @@ namespace {
 constexpr uint64_t va_base = 1ull << 32;
 constexpr uint64_t va_limit = 1ull << 40;
 constexpr uint64_t page_2m = 2ull << 20;
+// Another device's signal pages are mapped one host page at a time (UVM wants PAGE_SIZE alignment).
+const uint64_t foreign_page_bytes = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 constexpr uint64_t channel_va_bytes = 64ull << 20;
 
 uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
@@ -36,6 +38,22 @@ uint32_t parse_index(const detail::UriParts& uri) {
     throw Error(Errc::not_found, uri.text, "open", fmt::format("'{}' is not an nv device: use nv or nv:N", uri.text));
   }
   return index;
+}
+
+// nv:N?context=K: a further context on the same GPU (its own RM client, address space, channels),
+// as a second CUDA context would be: what two devices of one process do to each other (waiting
+// on the other's signals) can be run on a machine with a single GPU.
+std::string canonical_uri(const detail::UriParts& uri) {
+  uint32_t index = parse_index(uri);
+  uint32_t context = 0;
+  for (const auto& [key, value] : uri.options) {
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), context);
+    if (key != "context" || ec != std::errc() || end != value.data() + value.size() || context > 63) {
+      throw Error(Errc::invalid_argument, uri.text, "open",
+                  fmt::format("'{}={}': nv devices take only context=K (0 to 63), a further context on the same GPU", key, value));
+    }
+  }
+  return context ? fmt::format("nv:{}?context={}", index, context) : fmt::format("nv:{}", index);
 }
 
 const CardInfo& card_for(const detail::UriParts& uri, const std::vector<CardInfo>& cards) {
@@ -51,11 +69,10 @@ const CardInfo& card_for(const detail::UriParts& uri, const std::vector<CardInfo
 }  // namespace
 
 NvDevice::NvDevice(const detail::UriParts& uri, const CardInfo& card)
-    : DeviceImpl(fmt::format("nv:{}", parse_index(uri)), "nv"),
+    : DeviceImpl(canonical_uri(uri), "nv"),
       rm_(fmt::format("nv {}", card.pci_address)),
       card_(card),
       va_(va_base, va_limit - va_base, 4096) {
-  if (!uri.options.empty()) throw Error(Errc::invalid_argument, uri_, "open", "nv devices take no options");
   props_.pci_address = card.pci_address;
   dev_fd_ = rm_.open_device_fd(card.minor);
 
@@ -177,6 +194,8 @@ NvDevice::~NvDevice() {
   copy_program_.reset();  // deferred until the queues finished; before fini_common() drops the heaps
   local_.reset();  // before fini_common() drops the heaps it came from
   fini_common();
+  for (const auto& [page, f] : foreign_pages_) unmap_foreign(f);
+  foreign_pages_.clear();
   if (usermode_map_) munmap(usermode_map_, 0x10000);
   if (usermode_fd_ >= 0) ::close(usermode_fd_);
   if (uvm_vaspace_registered_) {
@@ -522,9 +541,60 @@ const detail::KernelImpl* NvDevice::copy_kernel(std::string* why) {
 }
 
 bool NvDevice::can_reach(const DeviceImpl& other) const noexcept {
-  // Signals live in pinned host memory: another device's are reachable once mapped into this
-  // device's address space, which libhcq does not do yet. Same device only.
+  // Buffers: this device's own. Another device's signals are reached through signal_address().
   return &other == this;
+}
+
+std::optional<uint64_t> NvDevice::signal_address(const detail::SignalImpl& s, std::string* why) {
+  if (s.device.get() == this) return s.gpu_va;
+  // Every backend keeps its signals in pages of host memory mapped into this process that live as
+  // long as its device (DeviceImpl::new_signal). An OS descriptor pins the page holding the signal
+  // and UVM maps it here, uncached, once per page; semaphore methods then reach it like our own.
+  // Memory the RM cannot pin (a device's BAR mapping) gives the RM's error.
+  const DeviceImpl& owner = *s.device;
+  if (owner.props().signal_compare_bits != props_.signal_compare_bits) {
+    if (why) {
+      *why = fmt::format("{} compares {}-bit signal values, {}'s semaphore acquires compare {} bits", owner.uri(),
+                         owner.props().signal_compare_bits, uri_, props_.signal_compare_bits);
+    }
+    return std::nullopt;
+  }
+  auto cpu = reinterpret_cast<uintptr_t>(s.slot);
+  uintptr_t page = cpu & ~uintptr_t{foreign_page_bytes - 1};
+  auto who = owner.weak_from_this();
+  std::lock_guard lock(foreign_mutex_);
+  if (auto it = foreign_pages_.find(page); it != foreign_pages_.end()) {
+    const auto& known = it->second.owner;
+    if (!known.expired() && !known.owner_before(who) && !who.owner_before(known)) return it->second.gpu_va + (cpu - page);
+    // Its device is gone and another one's page took the address: the old mapping still pins
+    // the old page, so map this one anew.
+    unmap_foreign(it->second);
+    foreign_pages_.erase(it);
+  }
+  ForeignPage f;
+  f.owner = who;
+  f.gpu_va = reserve_va(foreign_page_bytes, foreign_page_bytes);
+  try {
+    f.memory = rm_.alloc_os_descriptor(dev_fd_, device_, reinterpret_cast<void*>(page), foreign_page_bytes);
+    map_gpu(f.gpu_va, foreign_page_bytes, f.memory, true);
+  } catch (const Error& e) {
+    if (f.memory) rm_.free(f.memory);
+    std::lock_guard va_lock(mutex_);
+    va_.free(f.gpu_va);
+    throw Error(e.code(), uri_, "signals",
+                fmt::format("mapping the host page of {}'s signal {} for this GPU: {}", owner.uri(), s.index, e.what()));
+  }
+  log_->debug("{}'s signal page at CPU {:#x} mapped at GPU {:#x}", owner.uri(), page, f.gpu_va);
+  foreign_pages_[page] = f;
+  return f.gpu_va + (cpu - page);
+}
+
+void NvDevice::unmap_foreign(const ForeignPage& f) noexcept {
+  abi::UvmRange range{f.gpu_va, foreign_page_bytes, 0, 0};
+  ::ioctl(rm_.uvm_fd(), abi::uvm::free, &range);
+  rm_.free(f.memory);
+  std::lock_guard lock(mutex_);
+  va_.free(f.gpu_va);
 }
 
 }  // namespace hcq::nv
@@ -534,7 +604,7 @@ namespace hcq::detail {
 Backend make_nv_backend() {
   Backend b;
   b.scheme = "nv";
-  b.uri_forms = {"nv", "nv:N (the driver's GPU order)"};
+  b.uri_forms = {"nv", "nv:N (the driver's GPU order)", "nv:N?context=K (a further context on the same GPU)"};
   b.enumerate = [] {
     std::vector<DeviceEntry> out;
     std::vector<nv::CardInfo> cards;
@@ -554,7 +624,7 @@ Backend make_nv_backend() {
     auto cards = nv::list_cards();
     return std::make_shared<nv::NvDevice>(uri, nv::card_for(uri, cards));
   };
-  b.canonical = [](const UriParts& uri) { return fmt::format("nv:{}", nv::parse_index(uri)); };
+  b.canonical = [](const UriParts& uri) { return nv::canonical_uri(uri); };
   return b;
 }
 

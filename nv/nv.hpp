@@ -30,6 +30,7 @@ class NvDevice final : public detail::DeviceImpl {
   std::shared_ptr<detail::QueueImpl> create_queue(QueueKind kind, std::shared_ptr<DeviceImpl> self) override;
   std::shared_ptr<detail::ProgramImpl> load_program(std::span<const std::byte> bytes, const std::string& name) override;
   bool can_reach(const DeviceImpl& other) const noexcept override;
+  std::optional<uint64_t> signal_address(const detail::SignalImpl& s, std::string* why) override;
   uint64_t chunk_size(MemoryKind kind) const noexcept override;
   void poll_health() noexcept override;
   // The queues poll_health() asks (a queue joins once its channel exists, leaves before it goes).
@@ -81,7 +82,14 @@ class NvDevice final : public detail::DeviceImpl {
     uint64_t size;
     MemoryKind kind;
   };
+  // A page of another device's signals (host memory), pinned by an OS descriptor and mapped here.
+  struct ForeignPage {
+    std::weak_ptr<const DeviceImpl> owner;  // its signal pages live as long as it does
+    uint32_t memory = 0;                    // RM handle of the OS descriptor
+    uint64_t gpu_va = 0;
+  };
   uint64_t reserve_va(uint64_t size, uint64_t alignment);
+  void unmap_foreign(const ForeignPage& f) noexcept;
   void finish_channel(Channel& c, uint64_t gpfifo_va, uint32_t engine_class, const char* what);
   uint32_t copy_group();
   uint32_t pick_copy_engine();
@@ -116,6 +124,8 @@ class NvDevice final : public detail::DeviceImpl {
   std::mutex builtin_mutex_;
   std::shared_ptr<detail::ProgramImpl> copy_program_;  // holds no reference to this device
   std::string copy_program_error_;
+  std::mutex foreign_mutex_;
+  std::map<uintptr_t, ForeignPage> foreign_pages_;  // by CPU address of the page, under foreign_mutex_
 };
 
 }  // namespace hcq::nv

@@ -55,8 +55,9 @@ class TtDevice final : public detail::DeviceImpl {
   std::shared_ptr<detail::ProgramImpl> load_program(std::span<const std::byte> bytes, const std::string& name) override;
   bool can_reach(const DeviceImpl& other) const noexcept override { return &other == this; }
   // Every device keeps its signals in CPU-mapped host memory; the worker uses that mapping.
-  bool can_reach_signal(const DeviceImpl&) const noexcept override { return true; }
-  uint64_t signal_address(const detail::SignalImpl& s) const noexcept override { return reinterpret_cast<uintptr_t>(s.slot); }
+  std::optional<uint64_t> signal_address(const detail::SignalImpl& s, std::string*) override {
+    return reinterpret_cast<uintptr_t>(s.slot);
+  }
 
   // For the queue workers. Chip accesses are serialised (ttsim is single-threaded): take
   // chip_mutex() for each access, never across a wait (the Launcher takes it itself).

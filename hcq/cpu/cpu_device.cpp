@@ -116,8 +116,9 @@ class CpuDevice final : public detail::DeviceImpl {
   // Every cpu device lives in this process's memory.
   bool can_reach(const DeviceImpl& other) const noexcept override { return dynamic_cast<const CpuDevice*>(&other); }
   // Every device keeps its signals in host memory with a CPU mapping: the worker uses that.
-  bool can_reach_signal(const DeviceImpl&) const noexcept override { return true; }
-  uint64_t signal_address(const detail::SignalImpl& s) const noexcept override { return reinterpret_cast<uintptr_t>(s.slot); }
+  std::optional<uint64_t> signal_address(const detail::SignalImpl& s, std::string*) override {
+    return reinterpret_cast<uintptr_t>(s.slot);
+  }
 };
 
 }  // namespace

@@ -263,10 +263,11 @@ class QueueImpl : public std::enable_shared_from_this<QueueImpl> {
   void raise_sticky();
 
  private:
-  bool check_signal(const Signal& s, const char* verb);
+  // The signal's address in this queue's view (a graph variable for a device timeline), or
+  // nullopt after failing the recording.
+  std::optional<Value> signal_operand(const Signal& s, bool timestamp, const char* verb);
   bool check_value(Value v, const char* verb);
   std::optional<Value> buffer_operand(const BufferRef& ref, size_t bytes, const char* role);
-  Value signal_address(const Signal& s, bool timestamp);
 
   QueueKind kind_;
   bool hardware_;
@@ -302,10 +303,11 @@ class DeviceImpl : public std::enable_shared_from_this<DeviceImpl> {
   virtual std::shared_ptr<ProgramImpl> load_program(std::span<const std::byte> bytes, const std::string& name) = 0;
   // Whether this device's queues can reach memory of `other` (signals for waits, buffers for copies).
   virtual bool can_reach(const DeviceImpl& other) const noexcept = 0;
-  // Whether this device's queues can wait on and signal `other`'s signals, and at which address
-  // in this device's view. By default as for buffers: the signal's own GPU address.
-  virtual bool can_reach_signal(const DeviceImpl& other) const noexcept { return can_reach(other); }
-  virtual uint64_t signal_address(const SignalImpl& s) const noexcept { return s.gpu_va; }
+  // Where this device's queues see `s` to wait on it, signal it or write its timestamp: by default
+  // as for buffers, the signal's own GPU address when `can_reach` its device. A backend that maps
+  // other devices' signal pages into its own address space does so here, on first use (may throw
+  // hcq::Error). nullopt, with the reason in `why`, when this device cannot reach the signal.
+  virtual std::optional<uint64_t> signal_address(const SignalImpl& s, std::string* why);
   virtual uint64_t chunk_size(MemoryKind) const noexcept { return 64ull << 20; }
   // Called by waits that have spun a while: a backend that learns of faults by looking (error
   // notifiers, fault buffers) checks here and calls mark_lost().

@@ -109,6 +109,12 @@ std::shared_ptr<SignalImpl> DeviceImpl::new_signal(uint64_t initial, bool intern
   return impl;
 }
 
+std::optional<uint64_t> DeviceImpl::signal_address(const SignalImpl& s, std::string* why) {
+  if (can_reach(*s.device)) return s.gpu_va;
+  if (why) *why = fmt::format("{} queues reach only their own device's memory", uri_);
+  return std::nullopt;
+}
+
 void DeviceImpl::return_signal_slot(SignalSlot* slot, uint64_t gpu_va) {
   std::lock_guard lock(mutex_);
   if (!signal_pages_.empty()) free_slots_.emplace_back(slot, gpu_va);

@@ -59,12 +59,27 @@ bool GraphImpl::check_var(QueueImpl& q, uint32_t var, bool want_buffer, const ch
   return true;
 }
 
-Value GraphImpl::timeline_address_var(DeviceImpl& device) {
+namespace {
+
+uint64_t timeline_address(DeviceImpl& owner, DeviceImpl& viewer) {
+  Signal tl = owner.timeline_signal();
+  std::string why;
+  auto at = viewer.signal_address(*tl.impl(), &why);
+  if (!at) throw Error(Errc::unsupported, viewer.uri(), "graph", fmt::format("cannot reach {}: {}", tl.describe(), why));
+  return *at;
+}
+
+}  // namespace
+
+Value GraphImpl::timeline_address_var(DeviceImpl& owner, DeviceImpl& viewer) {
   for (uint32_t i = 0; i < vars_.size(); ++i) {
-    if (vars_[i].timeline == &device) return Value(Var{i});
+    if (vars_[i].timeline == &owner && vars_[i].viewer == &viewer) return Value(Var{i});
   }
-  uint32_t id = add_var("timeline of " + device.uri(), device.timeline_signal().value_address(), false, 0);
-  vars_[id].timeline = &device;
+  uint64_t at = timeline_address(owner, viewer);
+  keep(owner.shared_from_this());
+  uint32_t id = add_var(fmt::format("timeline of {} seen by {}", owner.uri(), viewer.uri()), at, false, 0);
+  vars_[id].timeline = &owner;
+  vars_[id].viewer = &viewer;
   return Value(Var{id});
 }
 
@@ -153,7 +168,7 @@ void GraphImpl::launch(std::chrono::milliseconds timeout) {
   wait_previous(timeout);
   vars_[launch_var_].value = launches_ + 1;
   for (auto& v : vars_) {
-    if (v.timeline) v.value = v.timeline->timeline_signal().value_address();
+    if (v.timeline) v.value = timeline_address(*v.timeline, *v.viewer);
   }
   last_patches_ = 0;
   for (auto& v : vars_) {

@@ -52,6 +52,7 @@ class GraphImpl {
     size_t min_size = 0;
     Buffer bound;              // keeps a buffer variable's memory alive
     DeviceImpl* timeline = nullptr;  // set for the internal "address of this device's timeline" variables
+    DeviceImpl* viewer = nullptr;    // ... as seen by this device's queues
     std::vector<Site> sites;
   };
   struct Recording {
@@ -63,7 +64,9 @@ class GraphImpl {
   uint32_t add_var(std::string name, uint64_t initial, bool is_buffer, size_t min_size);
   bool check_var(QueueImpl& q, uint32_t var, bool want_buffer, const char* verb);
   size_t buffer_var_size(uint32_t var) const { return vars_[var].min_size; }
-  Value timeline_address_var(DeviceImpl& device);
+  // The variable holding the address of `owner`'s current timeline signal as `viewer`'s queues
+  // see it (throws hcq::Error when they cannot reach it).
+  Value timeline_address_var(DeviceImpl& owner, DeviceImpl& viewer);
   void keep(std::shared_ptr<void> p) { keep_.push_back(std::move(p)); }
 
   Queue on(const Queue& queue);

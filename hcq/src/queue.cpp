@@ -86,43 +86,48 @@ bool QueueImpl::check_value(Value v, const char* verb) {
   return graph_->check_var(*this, v.var, false, verb);
 }
 
-bool QueueImpl::check_signal(const Signal& s, const char* verb) {
+std::optional<Value> QueueImpl::signal_operand(const Signal& s, bool timestamp, const char* verb) {
   if (!s) {
     fail(Errc::invalid_argument, fmt::format("{}: empty signal handle", verb));
-    return false;
+    return std::nullopt;
   }
-  if (!device_->can_reach_signal(*s.impl()->device)) {
-    fail(Errc::unsupported, fmt::format("{}: {} cannot reach {}", verb, device_->uri(), s.describe()));
-    return false;
-  }
-  if (graph_) graph_->keep(s.impl());
-  return true;
-}
-
-Value QueueImpl::signal_address(const Signal& s, bool timestamp) {
+  const SignalImpl& impl = *s.impl();
   uint64_t off = timestamp ? offsetof(SignalSlot, timestamp) : 0;
-  // A device timeline may move to its other signal when it wraps: graphs patch its address.
-  if (graph_ && s.impl()->timeline) {
-    Value v = graph_->timeline_address_var(*s.impl()->device);
-    v.constant = off;
-    return v;
+  try {
+    // A device timeline may move to its other signal when it wraps: graphs patch its address.
+    if (graph_ && impl.timeline) {
+      Value v = graph_->timeline_address_var(*impl.device, *device_);
+      v.constant = off;
+      graph_->keep(s.impl());
+      return v;
+    }
+    std::string why;
+    auto at = device_->signal_address(impl, &why);
+    if (!at) {
+      fail(Errc::unsupported, fmt::format("{}: {} cannot reach {}: {}", verb, device_->uri(), s.describe(), why));
+      return std::nullopt;
+    }
+    if (graph_) graph_->keep(s.impl());
+    return Value(*at + off);
+  } catch (const Error& e) {
+    fail(e.code(), fmt::format("{}: {}", verb, e.what()));
+    return std::nullopt;
   }
-  return Value(device_->signal_address(*s.impl()) + off);
 }
 
 void QueueImpl::record_wait(const Signal& s, Value v) {
-  if (error_ || !check_signal(s, "wait") || !check_value(v, "wait")) return;
-  encode_wait(stream_, signal_address(s, false), v);
+  if (error_ || !check_value(v, "wait")) return;
+  if (auto at = signal_operand(s, false, "wait")) encode_wait(stream_, *at, v);
 }
 
 void QueueImpl::record_signal(const Signal& s, Value v) {
-  if (error_ || !check_signal(s, "signal") || !check_value(v, "signal")) return;
-  encode_signal(stream_, signal_address(s, false), v);
+  if (error_ || !check_value(v, "signal")) return;
+  if (auto at = signal_operand(s, false, "signal")) encode_signal(stream_, *at, v);
 }
 
 void QueueImpl::record_timestamp(const Signal& s) {
-  if (error_ || !check_signal(s, "timestamp")) return;
-  encode_timestamp(stream_, signal_address(s, true));
+  if (error_) return;
+  if (auto at = signal_operand(s, true, "timestamp")) encode_timestamp(stream_, *at);
 }
 
 void QueueImpl::record_barrier() {

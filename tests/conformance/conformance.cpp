@@ -60,6 +60,13 @@ bool kernel_results(const hcq::Device& dev) {
   return false;
 }
 
+// am queues reach only their own device's memory (its page tables map its own host blocks); the
+// others reach every device's signals (host-executed queues through the CPU, nv by mapping the
+// signal's page).
+bool reaches_other_devices_signals(const hcq::Device& dev) {
+  return !dev.uri().starts_with("sim:gfx") && !dev.uri().starts_with("am");
+}
+
 }  // namespace
 
 TEST_CASE("devices: open, properties, unknown URIs", "[conformance]") {
@@ -400,6 +407,34 @@ TEST_CASE("queues: cross-queue and cross-device waits", "[conformance]") {
   CHECK(remote_done.value() == 0);
   c.q.signal(produced, 2).submit();
   CHECK(remote_done.wait(1, 5s) == hcq::WaitStatus::signaled);
+
+  // This device's queues wait on and signal another device's signals.
+  auto gate = other.new_signal();
+  auto seen = other.new_signal();
+  if (!reaches_other_devices_signals(c.dev)) {
+    c.q.wait(gate, 1);
+    CHECK_THROWS_WITH(c.q.submit(), Contains("cannot reach") && Contains("cpu:3"));
+    return;
+  }
+  c.q.wait(gate, 1).signal(seen, 1).submit();
+  cq.wait(seen, 1).timestamp(seen).signal(seen, 2).submit();
+  std::this_thread::sleep_for(10ms);
+  CHECK(seen.value() == 0);
+  oq.signal(gate, 1).submit();
+  REQUIRE(seen.wait(2, 5s) == hcq::WaitStatus::signaled);
+  CHECK(seen.timestamp_ticks() != 0);  // in this device's ticks: timestamp_ns() would convert with cpu:3's rate
+  // Signals of a device that compares another width of values (32 bits where this one compares
+  // 64, or the reverse): nv refuses them, saying why; host-executed queues reach them.
+  auto narrow = hcq::open(c.dev.props().signal_compare_bits == 32 ? "cpu:4" : "cpu:4?signal_bits=32");
+  auto n = narrow.new_signal();
+  if (c.dev.uri().starts_with("nv")) {
+    c.q.wait(n, 1);
+    CHECK_THROWS_WITH(c.q.submit(), Contains("cannot reach") && Contains("bit"));
+  } else {
+    narrow.queue().signal(n, 1).submit();
+    c.q.wait(n, 1).signal(seen, 3).submit();
+    CHECK(seen.wait(3, 5s) == hcq::WaitStatus::signaled);
+  }
 }
 
 TEST_CASE("queues: recording errors are sticky and raised at submit", "[conformance]") {
@@ -491,6 +526,31 @@ TEST_CASE("graphs: replay with changed buffers, scalars and signal values", "[co
 
   CHECK_THROWS_WITH(g.set(target, c.dev.alloc(16)), Contains("recorded with 4096 bytes"));
   CHECK_THROWS_AS(g.on(c.q), hcq::Error);
+}
+
+TEST_CASE("graphs: a queue waits on another device's timeline", "[conformance]") {
+  FOR_EACH_DEVICE();
+  Ctx c(uri);
+  auto other = hcq::open("cpu:5");
+  auto oq = other.queue();
+  auto done = c.dev.new_signal();
+  hcq::Graph g;
+  auto step = g.var("step", 1);
+  g.on(c.q).wait(other.timeline_signal(), step).signal(done, step);
+  if (!reaches_other_devices_signals(c.dev)) {
+    CHECK_THROWS_WITH(g.finalize(), Contains("cannot reach") && Contains("cpu:5"));
+    return;
+  }
+  g.finalize();
+  for (int i = 0; i < 3; ++i) {
+    uint64_t v = other.next_timeline_value();
+    g.set(step, v);
+    g.launch();
+    std::this_thread::sleep_for(5ms);
+    CHECK(done.value() < v);
+    oq.signal(other.timeline_signal(), v).submit();
+    REQUIRE(done.wait(v, 5s) == hcq::WaitStatus::signaled);
+  }
 }
 
 TEST_CASE("graphs: a recording error is raised by finalize", "[conformance]") {

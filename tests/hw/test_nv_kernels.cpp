@@ -15,6 +15,7 @@
 #include <numeric>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "hcq/hcq.hpp"
@@ -141,6 +142,45 @@ TEST_CASE("nv: vector add of 1M floats matches the CPU", "[hw][nv]") {
   size_t bad = 0;
   for (uint32_t i = 0; i < n; ++i) bad += c[i] != a[i] + b[i];
   CHECK(bad == 0);
+}
+
+TEST_CASE("nv: two contexts on one GPU wait on each other's signals", "[hw][nv]") {
+  // nv:N?context=1 is a second RM client with its own address space, as a second GPU would be:
+  // each maps the host page of the other's signals on first use.
+  HW_DEVICE();
+  Gpu a(uri), b(uri + "?context=1");
+  CHECK(b.dev.uri() == uri + "?context=1");
+  auto conf = b.dev.load_program_file(kernels_dir() + "/conformance-nvidia-" + b.dev.props().arch + ".bin");
+  auto go = a.dev.new_signal();
+  auto filled = b.dev.new_signal();
+  auto out = b.dev.alloc(4096 * 4, hcq::MemoryKind::host);
+  b.q.wait(go, 1)
+      .exec(hcq::KernelArgs(conf.kernel("fill_u32")).set("out", out).set_u32("value", 7).set_u32("n", 4096), {16, 1, 1}, {256, 1, 1})
+      .signal(filled, 1)
+      .submit();
+  auto copies = a.dev.queue(hcq::QueueKind::copy);
+  copies.wait(filled, 1).signal(go, 2).submit();
+  std::this_thread::sleep_for(20ms);
+  CHECK(filled.value() == 0);
+  CHECK(go.value() == 0);
+  a.q.signal(go, 1).submit();
+  REQUIRE(go.wait(2, 5s) == hcq::WaitStatus::signaled);
+  CHECK(out.as<uint32_t>()[4095] == 7 + 4095);
+
+  // A graph on one waits on the other's timeline, whichever of its two signals that is.
+  hcq::Graph g;
+  auto step = g.var("step", 1);
+  g.on(a.q).wait(b.dev.timeline_signal(), step).signal(a.done, step);
+  g.finalize();
+  for (int i = 0; i < 3; ++i) {
+    uint64_t v = b.dev.next_timeline_value();
+    g.set(step, v);
+    g.launch();
+    std::this_thread::sleep_for(5ms);
+    CHECK(a.done.value() < v);
+    b.q.signal(b.dev.timeline_signal(), v).submit();
+    REQUIRE(a.done.wait(v, 5s) == hcq::WaitStatus::signaled);
+  }
 }
 
 TEST_CASE("nv: shared-memory reduction of 16M values is exact", "[hw][nv]") {
