@@ -287,6 +287,15 @@ void NvQueue::order_launch(detail::CommandStream& s, const QmdLayout& layout, ui
     bool ok = set_field(prev, layout.dependent_qmd0_enable, 1) &&
               set_field(prev, layout.dependent_qmd0_action, dependent_action_qmd_schedule) &&
               set_field(prev, layout.dependent_qmd0_prefetch, 1);
+    // What the previous grid wrote must be visible to this one, on the same GPU: a GPU-scope
+    // membar at its end is enough, and with task chasing the engine overlaps it with starting this
+    // grid. The last launch of a chain keeps its system-scope membar, which carries the writes of
+    // the grids before it to the host too before anything after the chain (a signal) runs. This
+    // is what libcuda sets on a graph's launches (its QMDs, read on the H100: docs/nv.md); the
+    // hardware test "chained launches see every write of the grid before them" checks both.
+    if (layout.cwd_membar_task_chasing.present()) {
+      ok = ok && set_field(prev, layout.cwd_membar_type, cwd_membar_l1_membar) && set_field(prev, layout.cwd_membar_task_chasing, 1);
+    }
     assert(ok && "dependent QMD flags fit their fields");
     (void)ok;
     const QmdField& f = layout.dependent_qmd0_pointer;

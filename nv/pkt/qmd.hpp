@@ -156,6 +156,9 @@ struct QmdLayout {
   QmdField dependent_qmd0_action;    // dependent_action_qmd_schedule
   QmdField dependent_qmd0_prefetch;
   QmdField dependent_qmd0_pointer;   // QMD address >> 8
+  // CWD_MEMBAR_TASK_CHASING_ENABLE: what libcuda sets, with CWD_MEMBAR_TYPE L1_MEMBAR, on a
+  // graph's launches that have a dependent (seen in its QMDs on the H100, docs/nv.md).
+  QmdField cwd_membar_task_chasing;
 };
 
 // DEPENDENT_QMD0_ACTION: QMD_SCHEDULE (the dependent grid is scheduled once this one is done).
@@ -177,6 +180,7 @@ constexpr bool qmd_layout_valid(const QmdLayout& l) {
               ok(l.invalidate_instruction_cache) && ok(l.invalidate_shader_constant_cache) &&
               ok(l.cwd_membar_type) && ok_split(l.program_address) && l.major_version.present() &&
               ok(l.dependent_qmd0_enable) && ok(l.dependent_qmd0_action) && ok(l.dependent_qmd0_prefetch) &&
+              ok(l.cwd_membar_task_chasing) &&
               ok(l.dependent_qmd0_pointer) && (!l.dependent_qmd0_pointer.present() || l.dependent_qmd0_pointer.width() == 32);
   for (unsigned i = 0; i < 3; ++i) good = good && ok(l.grid[i]) && ok(l.block[i]);
   for (unsigned i = 0; i < qmd_constant_buffers; ++i) {
@@ -285,6 +289,7 @@ inline constexpr QmdLayout qmd_v04 = [] {
   l.dependent_qmd0_action = bits(371, 369);
   l.dependent_qmd0_prefetch = bit(372);
   l.dependent_qmd0_pointer = bits(479, 448, 8);
+  l.cwd_membar_task_chasing = bit(382);
   return l;
 }();
 
@@ -355,6 +360,7 @@ static_assert(qmd_bytes(4) == 384 && qmd_bytes(3) == 256);
 inline constexpr uint8_t qmd_type_queue = 0;    // launches nothing on Hopper, silently (notes §5 [V])
 inline constexpr uint8_t qmd_type_grid_cta = 2;  // a plain grid of CTAs
 inline constexpr uint8_t cwd_membar_l1_sysmembar = 1;
+inline constexpr uint8_t cwd_membar_l1_membar = 3;  // GPU scope: enough between grids of one GPU
 inline constexpr uint8_t release_membar_fe_sysmembar = 1;
 inline constexpr uint8_t api_visible_call_limit_no_check = 1;
 

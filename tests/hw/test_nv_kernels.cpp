@@ -183,6 +183,63 @@ TEST_CASE("nv: two contexts on one GPU wait on each other's signals", "[hw][nv]"
   }
 }
 
+TEST_CASE("nv: chained launches see every write of the grid before them", "[hw][nv]") {
+  // Launches recorded back to back run as one chain (each QMD names the next as its dependent;
+  // the grids inside end with a GPU-scope membar, the last with a system-scope one): 4M floats
+  // ping-pong through 200 launches, each adding 1 to what the one before wrote; then a grid that
+  // writes host memory followed by one more launch, so that the host-memory writer is inside the
+  // chain and only the last grid's membar carries its writes before the signal. As one submit
+  // and as a graph, several times, every value checked.
+  HW_DEVICE();
+  Gpu g(uri);
+  auto conf = g.dev.load_program_file(kernels_dir() + "/conformance-nvidia-" + g.dev.props().arch + ".bin");
+  const uint32_t n = 4u << 20, steps = 200;
+  std::vector<float> start(n);
+  for (uint32_t i = 0; i < n; ++i) start[i] = static_cast<float>(i % 4096);
+  auto a = g.upload(start);
+  auto b = g.dev.alloc(n * 4);
+  auto host = g.dev.alloc(n * 4, hcq::MemoryKind::host);
+  auto scratch = g.dev.alloc(4);
+  auto step = [&](hcq::Queue& q, const hcq::Buffer& in, const hcq::Buffer& out, float scale, int64_t bias) {
+    q.exec(hcq::KernelArgs(conf.kernel("axpb")).set("in", in).set("out", out).set_f32("scale", scale).set_i64("bias", bias).set_u32("n", n),
+           {n / 256, 1, 1}, {256, 1, 1});
+  };
+  auto record = [&](hcq::Queue& q, uint32_t round) {
+    for (uint32_t i = 0; i < steps; ++i) step(q, i % 2 ? b : a, i % 2 ? a : b, 1.0f, 1);
+    step(q, a, host, 1.0f, round);  // steps is even: the last step wrote a
+    q.exec(hcq::KernelArgs(conf.kernel("fill_u32")).set("out", scratch).set_u32("value", round).set_u32("n", 1), {1, 1, 1}, {32, 1, 1});
+  };
+  auto check = [&](uint32_t round, uint32_t done_steps) {
+    size_t bad = 0;
+    const float* h = host.as<float>();
+    for (uint32_t i = 0; i < n; ++i) bad += h[i] != static_cast<float>(i % 4096) + static_cast<float>(done_steps + round);
+    CHECK(bad == 0);
+  };
+  uint32_t total = 0;
+  for (uint32_t round = 1; round <= 5; ++round) {
+    record(g.q, round);
+    g.q.signal(g.done, ++g.value).submit();
+    REQUIRE(g.done.wait(g.value, 20s) == hcq::WaitStatus::signaled);
+    total += steps;
+    INFO("one submit, round " << round);
+    check(round, total);
+  }
+  hcq::Graph graph;
+  auto gq = graph.on(g.q);
+  record(gq, 1000);
+  auto done = graph.var("done", 0);
+  gq.signal(g.done, done);
+  graph.finalize();
+  for (uint32_t round = 1; round <= 5; ++round) {
+    graph.set(done, ++g.value);
+    graph.launch();
+    REQUIRE(g.done.wait(g.value, 20s) == hcq::WaitStatus::signaled);
+    total += steps;
+    INFO("graph, launch " << round);
+    check(1000, total);
+  }
+}
+
 TEST_CASE("nv: shared-memory reduction of 16M values is exact", "[hw][nv]") {
   HW_DEVICE();
   Gpu g(uri);

@@ -306,8 +306,18 @@ TEST_CASE("nv QMD V04 dependent launch fields", "[nv][pkt]") {
   e[14] = 0x12345678u;
   check_words(q, e);
   CHECK_FALSE(set_field(q, qmd_v04.dependent_qmd0_pointer, 0x1234567801ull));  // not 256-byte aligned
+  // A launch with a successor in its chain: CWD_MEMBAR_TYPE 1137:1136 = L1_MEMBAR (3) and
+  // CWD_MEMBAR_TASK_CHASING_ENABLE 382 (dword 11 bit 30).
+  std::vector<uint32_t> m(96, 0);
+  REQUIRE(set_field(m, qmd_v04.cwd_membar_type, cwd_membar_l1_membar));
+  REQUIRE(set_field(m, qmd_v04.cwd_membar_task_chasing, 1));
+  std::vector<uint32_t> em(96, 0);
+  em[11] = 1u << 30;
+  em[35] = 3u << 16;
+  check_words(m, em);
   // Where the layout has no such fields the queue orders launches itself.
   CHECK_FALSE(qmd_v03.dependent_qmd0_pointer.present());
+  CHECK_FALSE(qmd_v03.cwd_membar_task_chasing.present());
   CHECK_FALSE(qmd_v05.dependent_qmd0_pointer.present());
 }
 
