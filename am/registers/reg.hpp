@@ -15,6 +15,8 @@
 #include <string_view>
 #include <utility>
 
+#include "bit_field.hpp"
+
 namespace hcq::am {
 
 // IP blocks as IP discovery names them; the hardware ids are in discovery.cpp.
@@ -26,14 +28,14 @@ struct Field {
   uint8_t hi;
   uint8_t lo;
 
-  constexpr uint32_t width() const { return hi - lo + 1u; }
-  constexpr uint32_t mask() const { return (width() == 32 ? ~0u : (1u << width()) - 1u) << lo; }
-  constexpr bool fits(uint32_t v) const { return width() == 32 || (v >> width()) == 0; }
+  constexpr uint32_t width() const { return detail::bits::width(hi, lo); }
+  constexpr uint32_t mask() const { return detail::bits::mask(hi, lo); }
+  constexpr bool fits(uint32_t v) const { return detail::bits::fits(hi, lo, v); }
   constexpr uint32_t operator()(uint32_t v) const {
     assert(fits(v) && "value does not fit its register field");
-    return (v << lo) & mask();
+    return detail::bits::place(hi, lo, v);
   }
-  constexpr uint32_t get(uint32_t word) const { return (word & mask()) >> lo; }
+  constexpr uint32_t get(uint32_t word) const { return detail::bits::get(hi, lo, word); }
 };
 
 struct Reg {

@@ -10,23 +10,25 @@
 #include <cassert>
 #include <cstdint>
 
+#include "bit_field.hpp"
+
 namespace hcq::nv::reg {
 
 struct Field {
   uint8_t hi;
   uint8_t lo;
 
-  constexpr uint32_t width() const { return hi - lo + 1u; }
-  constexpr uint32_t mask() const { return (width() == 32 ? ~0u : (1u << width()) - 1u) << lo; }
-  constexpr bool fits(uint32_t v) const { return width() == 32 || (v >> width()) == 0; }
+  constexpr uint32_t width() const { return detail::bits::width(hi, lo); }
+  constexpr uint32_t mask() const { return detail::bits::mask(hi, lo); }
+  constexpr bool fits(uint32_t v) const { return detail::bits::fits(hi, lo, v); }
   // The value placed in the field. A value wider than the field is a programming error (the
   // method tables are fixed): asserted in debug builds, truncated to the field in release.
   constexpr uint32_t operator()(uint32_t v) const {
     assert(fits(v) && "value does not fit its method field");
-    return (v << lo) & mask();
+    return detail::bits::place(hi, lo, v);
   }
   // The field's value read back from a data word.
-  constexpr uint32_t get(uint32_t word) const { return (word & mask()) >> lo; }
+  constexpr uint32_t get(uint32_t word) const { return detail::bits::get(hi, lo, word); }
 };
 
 static_assert(Field{31, 0}.mask() == 0xFFFFFFFFu);
