@@ -291,8 +291,8 @@ void NvQueue::order_launch(detail::CommandStream& s, const QmdLayout& layout, ui
     // membar at its end is enough, and with task chasing the engine overlaps it with starting this
     // grid. The last launch of a chain keeps its system-scope membar, which carries the writes of
     // the grids before it to the host too before anything after the chain (a signal) runs. This
-    // is what libcuda sets on a graph's launches (its QMDs, read on the H100: docs/nv.md); the
-    // hardware test "chained launches see every write of the grid before them" checks both.
+    // is what libcuda sets on a graph's launches (its QMDs, read on the H100: docs/nv.md), and we
+    // rely on that: no test here can tell the membar types apart (docs/nv.md says why).
     if (layout.cwd_membar_task_chasing.present()) {
       ok = ok && set_field(prev, layout.cwd_membar_type, cwd_membar_l1_membar) && set_field(prev, layout.cwd_membar_task_chasing, 1);
     }
