@@ -142,3 +142,12 @@ HCQ_NV_SIGNATURE(poke, "addr: u64, value: u32");
 extern "C" __global__ void poke(uint64_t addr, uint32_t value) {
   if (threadIdx.x == 0 && blockIdx.x == 0) *reinterpret_cast<volatile uint32_t*>(addr) = value;
 }
+
+// out[n - 1 - i] = in[i] + 1 (f32), one element per thread: in a chain of these, what the last
+// CTAs of one grid write is what the first CTAs of the next read, on other SMs (the chained-launch
+// test). Launch: blocks of 256, enough of them for n.
+HCQ_NV_SIGNATURE(reverse_add1, "in: ptr, out: ptr, n: u32");
+extern "C" __global__ void reverse_add1(const float* in, float* out, uint32_t n) {
+  uint32_t i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i < n) out[n - 1 - i] = in[i] + 1.0f;
+}
