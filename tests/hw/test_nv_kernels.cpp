@@ -183,6 +183,38 @@ TEST_CASE("nv: two contexts on one GPU wait on each other's signals", "[hw][nv]"
   }
 }
 
+TEST_CASE("nv: waits on signals of the device models (am's sim:gfx1100, tt's ttsim)", "[hw][nv]") {
+  // Their signal pages are process memory like the cpu device's (conformance covers cpu): each
+  // model's own queue signals, an nv queue waits; a model that compares 32-bit values (am's) is
+  // refused, saying so. ttsim joins when HCQ_TTSIM names it; am's model needs AMD firmware
+  // (HCQ_FIRMWARE_PATH).
+  HW_DEVICE();
+  Gpu g(uri);
+  std::vector<std::string> models = {"sim:gfx1100"};
+  if (const char* tt = std::getenv("HCQ_TTSIM"); tt && *tt) models.push_back(std::string("tt:ttsim:") + tt);
+  for (const auto& model : models) {
+    INFO("model " << model);
+    hcq::Device other;
+    try {
+      other = hcq::open(model);
+    } catch (const hcq::Error& e) {
+      WARN(model << " not tested: " << e.what());  // no AMD firmware on this machine, say
+      continue;
+    }
+    auto gate = other.new_signal();
+    if (other.props().signal_compare_bits != 64) {
+      g.q.wait(gate, 1);
+      CHECK_THROWS_WITH(g.q.submit(), Contains("compares 32-bit signal values"));
+      continue;
+    }
+    g.q.wait(gate, 1).signal(g.done, ++g.value).submit();
+    std::this_thread::sleep_for(20ms);
+    CHECK(g.done.value() == g.value - 1);
+    other.queue().signal(gate, 1).submit();
+    REQUIRE(g.done.wait(g.value, 10s) == hcq::WaitStatus::signaled);
+  }
+}
+
 TEST_CASE("nv: chained launches see every write of the grid before them", "[hw][nv]") {
   // Launches recorded back to back run as one chain (each QMD names the next as its dependent;
   // the grids inside end with a GPU-scope membar, the last with a system-scope one): 4M floats
