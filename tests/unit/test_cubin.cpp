@@ -225,7 +225,9 @@ TEST_CASE("relocation writes GPU addresses into bank 4", "[unit][nv][cubin]") {
 TEST_CASE("the hardware-test cubin: shared memory, banks, globals, C++ and by-value structs", "[unit][nv][cubin]") {
   const CubinImage img = parse_cubin(hw(), "hw-nvidia-sm_90.bin");
   CHECK(img.sm == 90);
-  CHECK(img.kernels.size() == 10);
+  CHECK(img.kernels.size() == 11);
+  // The chained-launch test's kernel, annotated: its arguments by name.
+  check_args(kernel(img, "reverse_add1"), {{"in", ArgKind::pointer, 0}, {"out", ArgKind::pointer, 8}, {"n", ArgKind::u32, 16}});
   // A kernel with a 2 KiB volatile array on its stack: per-thread local memory from its frame.
   CHECK(kernel(img, "local_scratch").info.private_bytes >= 2048);
 
