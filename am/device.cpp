@@ -14,6 +14,7 @@
 #include "am/sim/engines.hpp"
 #include "am/sim/model.hpp"
 #include "kmd-free/pci_open.hpp"
+#include "round_up.hpp"
 
 namespace hcq::am {
 
@@ -27,7 +28,7 @@ constexpr uint32_t wgp_cus = 2;          // a WGP is two CUs
 constexpr uint32_t max_threads = 1024, max_lds = 64 * 1024, max_user_args = 4096 - 256;
 constexpr uint64_t gpu_clock_hz = 100'000'000;  // the 100 MHz reference clock RELEASE_MEM timestamps count
 
-uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+using detail::round_up;
 
 }  // namespace
 

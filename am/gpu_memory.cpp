@@ -7,12 +7,13 @@
 #include <mutex>
 
 #include "gpu_memory.hpp"
+#include "round_up.hpp"
 
 namespace hcq::am {
 
 namespace {
 constexpr uint64_t huge = pte::huge_2m;
-uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+using detail::round_up;
 }  // namespace
 
 uint64_t Gpu::Memory::alloc_table() {

@@ -11,6 +11,7 @@
 #include "am/pkt/pm4.hpp"
 #include "am/queue.hpp"
 #include "am/registers/gc_11_0_0.hpp"
+#include "round_up.hpp"
 
 namespace hcq::am {
 
@@ -28,7 +29,7 @@ constexpr uint32_t dispatch_packet_bytes = 64;  // hsa_kernel_dispatch_packet_t
 constexpr auto completion_timeout = std::chrono::seconds(10);
 constexpr uint16_t unsupported_sgprs = kcp::dispatch_id | kcp::flat_scratch_init | kcp::private_segment_size;
 
-uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+using detail::round_up;
 Value offset(Value v, uint64_t by) {
   v.constant += by;
   return v;

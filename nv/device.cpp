@@ -14,6 +14,7 @@
 #include "nv.hpp"
 #include "queue.hpp"
 #include "registers/host.hpp"
+#include "round_up.hpp"
 
 namespace hcq::nv {
 
@@ -28,7 +29,7 @@ constexpr uint64_t page_2m = 2ull << 20;
 const uint64_t foreign_page_bytes = static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 constexpr uint64_t channel_va_bytes = 64ull << 20;
 
-uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+using detail::round_up;
 
 uint32_t parse_index(const detail::UriParts& uri) {
   uint32_t index = 0;

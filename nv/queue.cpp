@@ -15,6 +15,7 @@
 #include "registers/compute.hpp"
 #include "registers/copy.hpp"
 #include "registers/host.hpp"
+#include "round_up.hpp"
 
 namespace hcq::nv {
 
@@ -45,7 +46,7 @@ constexpr uint32_t sem_timestamp64 = h::sem_execute_operation(h::sem_execute_ope
                                      h::sem_execute_release_timestamp(1) | h::sem_execute_reduction(5) |
                                      h::sem_execute_reduction_format(1);
 
-uint64_t align(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+using detail::round_up;
 
 Value offset(Value v, uint64_t by) {
   v.constant += by;
@@ -58,7 +59,7 @@ NvQueue::NvQueue(std::shared_ptr<detail::DeviceImpl> self, NvDevice& device, Que
     : QueueImpl(std::move(self), kind), nv_(device) {
   entries_ = gpfifo_entries;
   // The GPFIFO ring, then USERD (512-byte aligned) in one piece of device memory the CPU maps.
-  uint64_t userd_off = align(uint64_t{entries_} * 8, 512);
+  uint64_t userd_off = round_up(uint64_t{entries_} * 8, 512);
   gpfifo_ = nv_.alloc_internal(userd_off + 4096, MemoryKind::device_host_visible);
   ring_ = nv_.alloc_internal(ring_bytes, MemoryKind::device_host_visible);
   std::memset(gpfifo_->cpu, 0, userd_off + 4096);
@@ -232,7 +233,7 @@ std::optional<uint32_t> NvQueue::encode_launch(detail::CommandStream& s, const N
 
   // Side data: the QMD (256-byte aligned), then constant bank 0 (64-byte aligned).
   const QmdLayout& layout = qmd_layout(nv_.chip().qmd_major);
-  size_t q = align(s.data.size(), 256);
+  size_t q = round_up(s.data.size(), 256);
   size_t c = q + layout.dwords * 4;  // a multiple of 64
   s.data.resize(c + kernel.cbank0_bytes);
   std::byte* cb = s.data.data() + c;
@@ -331,7 +332,7 @@ void NvQueue::encode_indirect(detail::CommandStream& s, detail::BoundStream& b) 
 
 uint64_t NvQueue::ring_alloc(uint64_t bytes) {
   using clock = std::chrono::steady_clock;
-  bytes = align(bytes, 256);
+  bytes = round_up(bytes, 256);
   if (bytes > ring_bytes / 2) {
     throw Error(Errc::invalid_argument, nv_.uri(), name(),
                 fmt::format("one submit needs {} KiB of commands; split it (the ring holds {} MiB)", bytes >> 10, ring_bytes >> 20));
@@ -398,7 +399,7 @@ void NvQueue::push(detail::CommandStream& s) {
       if (i.stream == &s) i.at += setup.words.size();
     }
   }
-  uint64_t data_bytes = align(s.data.size(), 256);
+  uint64_t data_bytes = round_up(s.data.size(), 256);
   uint64_t at = ring_alloc(data_bytes + s.words.size() * 4);
   std::byte* base = ring_->cpu + at;
   uint64_t va = ring_->gpu_va + at;
@@ -428,7 +429,7 @@ void NvQueue::push(detail::CommandStream& s) {
   }
   std::erase_if(indirect_, [&](const Indirect& i) { return i.stream == &s; });
   if (s.words.size() > from) add_gp_entry(words_va + from * 4, static_cast<uint32_t>(s.words.size() - from));
-  wptr_ = align(at + data_bytes + s.words.size() * 4, 256);  // side data (QMDs) stays 256-byte aligned
+  wptr_ = round_up(at + data_bytes + s.words.size() * 4, 256);  // side data (QMDs) stays 256-byte aligned
   in_flight_.push_back({submitted(), at, wptr_});
   kick();
 }

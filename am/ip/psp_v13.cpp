@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "../registers/mp_13_0_0.hpp"
+#include "round_up.hpp"
 
 namespace hcq::am {
 
@@ -15,7 +16,7 @@ using fw::amdgpu::PspFwType;
 namespace {
 constexpr uint64_t mib = 1 << 20;
 constexpr auto ring_settle = std::chrono::milliseconds(20);  // psp_v13_0_ring_create sleeps this long after a command
-uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+using detail::round_up;
 constexpr const char* reset_hint =
     "the PSP did not answer: its firmware may be wedged. Power-cycle the machine or rebind amdgpu once to reset "
     "the GPU, then retry";

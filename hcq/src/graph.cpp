@@ -1,5 +1,6 @@
 // Graphs: one recording per queue, bound once to device memory, patched in place per launch.
 #include "graph_impl.hpp"
+#include "round_up.hpp"
 
 #include <atomic>
 #include <cstring>
@@ -8,7 +9,7 @@ namespace hcq::detail {
 
 PlacedStream::PlacedStream(CommandStream&& s, uint64_t data_align,
                            const std::function<std::shared_ptr<BufferImpl>(uint64_t bytes)>& alloc) {
-  data_bytes_ = (s.data.size() + data_align - 1) / data_align * data_align;
+  data_bytes_ = round_up(s.data.size(), data_align);
   dwords_ = static_cast<uint32_t>(s.words.size());
   memory_ = alloc(data_bytes_ + s.words.size() * 4);
   s.apply_relocs(memory_->gpu_va, s.words.data(), s.data.data());
